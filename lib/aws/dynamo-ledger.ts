@@ -1,0 +1,160 @@
+import {
+  type AttributeValue,
+  type CancellationReason,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { StorageError, storageError } from '../errors';
+import type { Pointer, RecordResult, RevisionLedger, StoredRevision } from '../sync/ports';
+import { POINTER_SK, revisionItem, revisionSk, toPointer, toRevision } from './dynamo-items';
+
+export interface DynamoLedgerOptions {
+  table: string;
+  client?: DynamoDBClient;
+  /** Attempts when a transaction loses a conflict or a race on the pointer. */
+  maxAttempts?: number;
+  now?: () => Date;
+}
+
+/** RevisionLedger on one DynamoDB table (layout in dynamo-items.ts). */
+export class DynamoLedger implements RevisionLedger {
+  readonly client: DynamoDBClient;
+  readonly table: string;
+  private readonly maxAttempts: number;
+  private readonly now: () => Date;
+
+  constructor(options: DynamoLedgerOptions) {
+    this.client = options.client ?? new DynamoDBClient({});
+    this.table = options.table;
+    this.maxAttempts = options.maxAttempts ?? 25;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async getPointer(key: string): Promise<Pointer | undefined> {
+    const item = await this.get(key, POINTER_SK);
+    return item ? toPointer(item) : undefined;
+  }
+
+  async getRevision(key: string, revision: number): Promise<StoredRevision | undefined> {
+    const item = await this.get(key, revisionSk(revision));
+    return item ? toRevision(item) : undefined;
+  }
+
+  /**
+   * One transaction: put the history item (only if absent) and move the pointer to it.
+   * Optimistic on the pointer: the condition names the exact pointer revision we read, so when a
+   * concurrent delivery moved it first we learn that from the cancellation (ALL_OLD), re-decide,
+   * and try again — and `previous` in the result is exactly the revision we replaced.
+   * Outcomes, not errors: history exists → duplicate; pointer ahead → older; pinned → pinned.
+   * An older or pinned-out revision still lands in history, by a second, plain conditional put.
+   */
+  async record(rev: StoredRevision): Promise<RecordResult> {
+    let seen = await this.getPointer(rev.key);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (seen && (seen.pinned || seen.revision >= rev.revision)) {
+        const stored = await this.putHistoryOnly(rev);
+        if (!stored) return { moved: false, reason: 'duplicate', current: seen };
+        return { moved: false, reason: seen.pinned ? 'pinned' : 'older', current: seen };
+      }
+      const updatedAt = this.now().toISOString();
+      try {
+        await this.client.send(
+          new TransactWriteItemsCommand({ TransactItems: [this.historyPut(rev), this.pointerMove(rev, seen, updatedAt)] }),
+        );
+        return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
+      } catch (e) {
+        if (!(e instanceof TransactionCanceledException)) throw storageError('record the revision', e);
+        const [history, pointer] = e.CancellationReasons ?? [];
+        if (history?.Code === 'ConditionalCheckFailed') return { moved: false, reason: 'duplicate', current: seen };
+        if (pointer?.Code === 'ConditionalCheckFailed') {
+          seen = pointer.Item ? toPointer(pointer.Item) : await this.getPointer(rev.key);
+          continue;
+        }
+        if (!isConflict(e.CancellationReasons)) throw storageError('record the revision', e);
+        await jitter(attempt);
+      }
+    }
+    throw new StorageError(`Could not record revision ${rev.revision} of ${rev.key}: too much contention.`);
+  }
+
+  private historyPut(rev: StoredRevision) {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: revisionItem(rev),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+  }
+
+  private pointerMove(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string) {
+    const item = revisionItem(rev);
+    const values: Record<string, AttributeValue> = {
+      ':revision': item.revision as AttributeValue,
+      ':s3Key': item.s3Key as AttributeValue,
+      ':sha256': item.sha256 as AttributeValue,
+      ':size': item.size as AttributeValue,
+      ':projectId': item.projectId as AttributeValue,
+      ':storedAt': item.storedAt as AttributeValue,
+      ':updatedAt': { S: updatedAt },
+      ':false': { BOOL: false },
+      ':env': item.environment ?? { NULL: true },
+      ':ts': item.webhookTimestamp ?? { NULL: true },
+    };
+    // Why this condition: it names the pointer state we decided on. If another delivery moved the
+    // pointer (or someone pinned it) in between, the check fails and we re-decide with the new
+    // state instead of overwriting a newer revision. `pinned` is re-checked here for the same reason.
+    let condition = 'attribute_not_exists(pk)';
+    if (seen) {
+      values[':seen'] = { N: String(seen.revision) };
+      condition = 'revision = :seen AND (attribute_not_exists(pinned) OR pinned = :false)';
+    }
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { pk: { S: rev.key }, sk: { S: POINTER_SK } },
+        UpdateExpression:
+          'SET revision = :revision, s3Key = :s3Key, sha256 = :sha256, #size = :size, projectId = :projectId, ' +
+          'environment = :env, webhookTimestamp = :ts, storedAt = :storedAt, updatedAt = :updatedAt, pinned = :false',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#size': 'size' },
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+  }
+
+  /** Put the history item alone; false when it already existed. */
+  private async putHistoryOnly(rev: StoredRevision): Promise<boolean> {
+    try {
+      await this.client.send(new PutItemCommand(this.historyPut(rev).Put));
+      return true;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw storageError('record the revision in history', e);
+    }
+  }
+
+  private async get(key: string, sk: string): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { pk: { S: key }, sk: { S: sk } }, ConsistentRead: true }),
+      );
+      return out.Item;
+    } catch (e) {
+      throw storageError('read the ledger', e);
+    }
+  }
+}
+
+function isConflict(reasons: CancellationReason[] | undefined): boolean {
+  return (reasons ?? []).some((r) => r.Code === 'TransactionConflict');
+}
+
+function jitter(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+}

@@ -1,0 +1,82 @@
+import type { FetchPolicy } from './datafile/fetch';
+import { DEFAULT_ALLOWED_HOSTS } from './datafile/hosts';
+import { ConfigError } from './errors';
+import { registerSecret } from './log';
+import { type ProjectsConfig, parseProjectsConfig } from './webhook/projects';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where the projects/secrets configuration comes from. */
+export type ProjectsSetting = { kind: 'ssm'; parameter: string } | { kind: 'static'; config: ProjectsConfig };
+
+export interface WebhookConfig {
+  table: string;
+  bucket: string;
+  projects: ProjectsSetting;
+  fetch: FetchPolicy;
+}
+
+/**
+ * Read and check the webhook function's environment once, at cold start. A missing or malformed
+ * variable fails here with a message naming it.
+ *
+ * Projects come from (first match): `SYNC_CONFIG_PARAMETER` (SSM SecureString name, deployed),
+ * `SYNC_PROJECTS` (the same JSON inline, local), or `WEBHOOK_SECRET` (local stack: one secret
+ * accepted for any project id).
+ */
+export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
+  return {
+    table: required(env, 'DATAFILE_TABLE'),
+    bucket: required(env, 'DATAFILE_BUCKET'),
+    projects: projectsSetting(env),
+    fetch: fetchPolicy(env),
+  };
+}
+
+function projectsSetting(env: Env): ProjectsSetting {
+  if (env.SYNC_CONFIG_PARAMETER) return { kind: 'ssm', parameter: env.SYNC_CONFIG_PARAMETER };
+  if (env.SYNC_PROJECTS) return { kind: 'static', config: parseProjectsConfig(env.SYNC_PROJECTS, 'SYNC_PROJECTS') };
+  if (env.WEBHOOK_SECRET) {
+    if (env.WEBHOOK_SECRET.length < 8) throw new ConfigError('WEBHOOK_SECRET must be at least 8 characters.');
+    registerSecret(env.WEBHOOK_SECRET);
+    return { kind: 'static', config: new Map([['*', { secrets: [env.WEBHOOK_SECRET], accessTokens: {} }]]) };
+  }
+  throw new ConfigError('Set SYNC_CONFIG_PARAMETER (deployed), SYNC_PROJECTS or WEBHOOK_SECRET (local).');
+}
+
+export function fetchPolicy(env: Env): FetchPolicy {
+  const hosts = env.ALLOWED_HOSTS?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return {
+    allowedHosts: hosts && hosts.length > 0 ? hosts : DEFAULT_ALLOWED_HOSTS,
+    allowLoopback: flag(env, 'ALLOW_LOOPBACK'),
+    maxBytes: int(env, 'MAX_DATAFILE_BYTES', 20 * 1024 * 1024),
+    connectTimeoutMs: int(env, 'FETCH_CONNECT_TIMEOUT_MS', 3_000),
+    attemptTimeoutMs: int(env, 'FETCH_ATTEMPT_TIMEOUT_MS', 8_000),
+    budgetMs: int(env, 'FETCH_BUDGET_MS', 18_000),
+    baseDelayMs: int(env, 'FETCH_BASE_DELAY_MS', 250),
+    maxDelayMs: int(env, 'FETCH_MAX_DELAY_MS', 4_000),
+    maxRedirects: int(env, 'FETCH_MAX_REDIRECTS', 3),
+  };
+}
+
+export function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is required.`);
+  return value;
+}
+
+export function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}".`);
+  return Number(raw);
+}
+
+export function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+}

@@ -1,0 +1,34 @@
+import { DatafileError } from '../errors';
+
+export interface DatafileInfo {
+  version: '2' | '3' | '4';
+  projectId: string;
+  revision: number;
+}
+
+const VERSIONS = new Set(['2', '3', '4']);
+
+/**
+ * Checks the bytes are a datafile the Optimizely SDK accepts, for the expected project.
+ * Throws `invalid_datafile` (502) naming what is wrong; never echoes the content.
+ */
+export function validateDatafile(bytes: Buffer, expectedProjectId: string): DatafileInfo {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalid('is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('is not a JSON object');
+  const { version, projectId, revision } = parsed as Record<string, unknown>;
+  if (typeof version !== 'string' || !VERSIONS.has(version)) throw invalid('has an unsupported version (expected "2", "3" or "4")');
+  if (typeof projectId !== 'string' || projectId !== expectedProjectId) {
+    throw invalid(`belongs to another project (expected ${expectedProjectId})`);
+  }
+  if (typeof revision !== 'string' || !/^[1-9]\d{0,14}$/.test(revision)) throw invalid('has no valid revision');
+  return { version: version as DatafileInfo['version'], projectId, revision: Number(revision) };
+}
+
+function invalid(what: string): DatafileError {
+  return new DatafileError('invalid_datafile', `The fetched datafile ${what}.`, 502);
+}

@@ -1,0 +1,33 @@
+import type { DatafileStore, Pointer, RevisionLedger } from './ports';
+
+/**
+ * Make `latest.json` equal the pointer. Re-reads the pointer after every copy: when two deliveries
+ * race, the copy that lands last is always checked by the one that made it, so the alias converges
+ * on the final pointer whatever the order of the copies.
+ *   t0 A reads pointer=5   t1 B moves pointer→6, copies 6   t2 A's copy of 5 lands
+ *   t3 A re-reads pointer=6 ≠ alias 5 → copies 6.
+ * A failed copy (a throttled or racing write) is retried after a short random pause; only when
+ * every round fails does the error surface, and then a redelivery or reconcile converges it.
+ */
+export async function convergeAlias(
+  key: string,
+  ledger: RevisionLedger,
+  store: DatafileStore,
+  maxRounds = 10,
+): Promise<Pointer | undefined> {
+  let lastError: unknown;
+  for (let round = 0; round < maxRounds; round++) {
+    const pointer = await ledger.getPointer(key);
+    if (!pointer) return undefined;
+    const alias = await store.aliasState(key);
+    if (alias?.sha256 === pointer.sha256 && alias.revision === pointer.revision) return pointer;
+    try {
+      await store.copyToAlias(pointer);
+    } catch (e) {
+      lastError = e;
+      await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** Math.min(round, 5)));
+    }
+  }
+  if (lastError) throw lastError;
+  return ledger.getPointer(key);
+}

@@ -1,0 +1,77 @@
+import type { UrlPolicy } from '../datafile/hosts';
+import { describeError, errorResponse, type HttpResponse, jsonResponse, RequestError } from '../errors';
+import type { Logger } from '../log';
+import type { SyncOutcome } from '../sync/sync-datafile';
+import { findSigner, type Signer } from './authenticate';
+import { type DatafileUpdate, parsePayload } from './payload';
+import type { ProjectsSource } from './projects';
+import { normalizeRequest, type WebhookEvent, type WebhookRequest } from './request';
+
+export interface WebhookDeps {
+  projects: ProjectsSource;
+  urlPolicy: UrlPolicy;
+  /** Store the datafile the update announces (token: the key's datafile access token, if any). */
+  sync(update: DatafileUpdate, token: string | undefined): Promise<SyncOutcome>;
+  logger: Logger;
+}
+
+/**
+ * The whole webhook, as plain steps: normalise → verify signature → parse → authorise project and
+ * environment → sync. Nothing in the body is acted on before a signature matches. Every path ends
+ * in one JSON response with a stable `status` or `error` code and one structured log line.
+ */
+export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Promise<HttpResponse> {
+  const started = Date.now();
+  const fields: Record<string, unknown> = {};
+  let response: HttpResponse;
+  try {
+    const request = normalizeRequest(event);
+    fields.requestId = request.requestId;
+    if (request.method !== 'POST') throw new RequestError('method_not_allowed', 'Use POST.', 405);
+    const signer = await authenticate(request, deps.projects);
+    const parsed = parsePayload(request.body, deps.urlPolicy);
+    if ('ignored' in parsed) {
+      fields.event = parsed.ignored;
+      response = jsonResponse(202, { status: 'ignored_event', event: parsed.ignored });
+    } else {
+      const update = parsed.update;
+      Object.assign(fields, { project: update.projectId, environment: update.environment, key: update.key, revision: update.revision });
+      authorize(signer, update);
+      const outcome = await deps.sync(update, signer.settings.accessTokens[update.key]);
+      const { status, key, revision, current, previous } = outcome;
+      Object.assign(fields, { stored: revision, current, previous });
+      response = jsonResponse(200, { status, key, revision, current, previous });
+    }
+  } catch (error) {
+    response = errorResponse(error);
+    if (response.statusCode >= 500) fields.error = describeError(error);
+  }
+  const outcome = JSON.parse(response.body) as { status?: string; error?: string };
+  const line = { ...fields, outcome: outcome.status ?? outcome.error, statusCode: response.statusCode, durationMs: Date.now() - started };
+  if (response.statusCode >= 500) deps.logger.error('webhook', line);
+  else if (response.statusCode >= 400) deps.logger.warn('webhook', line);
+  else deps.logger.info('webhook', line);
+  return response;
+}
+
+async function authenticate(request: WebhookRequest, projects: ProjectsSource): Promise<Signer> {
+  const header = request.headers['x-hub-signature'];
+  let signer = findSigner(request.body, header, await projects.current());
+  if (!signer) {
+    // Maybe the secret was rotated since this container loaded the configuration.
+    const fresh = await projects.refresh();
+    if (fresh) signer = findSigner(request.body, header, fresh);
+  }
+  if (!signer) throw new RequestError('invalid_signature', 'Missing or invalid X-Hub-Signature.', 401);
+  return signer;
+}
+
+function authorize(signer: Signer, update: DatafileUpdate): void {
+  if (signer.projectId !== '*' && signer.projectId !== update.projectId) {
+    throw new RequestError('unknown_project', `Project ${update.projectId} is not configured here.`, 403);
+  }
+  const allowed = signer.settings.environments;
+  if (allowed && !(update.environment !== undefined && allowed.includes(update.environment))) {
+    throw new RequestError('environment_not_allowed', `Environment ${update.environment ?? '(none)'} is not synced for this project.`, 403);
+  }
+}

@@ -1,0 +1,77 @@
+import { checkUrl, type UrlPolicy } from '../datafile/hosts';
+import { keyFromUrl } from '../datafile/key';
+import { RequestError } from '../errors';
+
+export const DATAFILE_UPDATED = 'project.datafile_updated';
+
+/** A validated `project.datafile_updated` webhook. */
+export interface DatafileUpdate {
+  projectId: string;
+  timestamp: number;
+  revision: number;
+  environment?: string;
+  originUrl: string;
+  cdnUrl: string;
+  /** SDK key (modern URLs) or project id (legacy `/json/{id}.json`). */
+  key: string;
+}
+
+/** Parse the (already authenticated) body; `ignored` for events other than datafile updates. */
+export function parsePayload(body: Buffer, policy: UrlPolicy): { ignored: string } | { update: DatafileUpdate } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RequestError('invalid_json', 'The body is not valid JSON.', 400);
+  }
+  if (!isObject(doc)) throw invalid('the body must be a JSON object');
+  if (typeof doc.event !== 'string') throw invalid('"event" must be a string');
+  if (doc.event !== DATAFILE_UPDATED) return { ignored: doc.event.slice(0, 100) };
+  const projectId = doc.project_id;
+  if (!isPositiveInteger(projectId)) throw invalid('"project_id" must be a positive integer');
+  if (!isPositiveInteger(doc.timestamp)) throw invalid('"timestamp" must be a positive integer');
+  const data = doc.data;
+  if (!isObject(data)) throw invalid('"data" must be an object');
+  if (!isPositiveInteger(data.revision)) throw invalid('"data.revision" must be a positive integer');
+  if (data.environment !== undefined && (typeof data.environment !== 'string' || data.environment.length > 200)) {
+    throw invalid('"data.environment" must be a string');
+  }
+  const originUrl = url(data.origin_url, 'data.origin_url', policy);
+  const cdnUrl = url(data.cdn_url, 'data.cdn_url', policy);
+  const key = keyFromUrl(originUrl);
+  if (!key) throw invalid('"data.origin_url" is not a datafile URL (/datafiles/{key}.json or /json/{id}.json)');
+  if (keyFromUrl(cdnUrl) !== key) throw invalid('"data.cdn_url" names a different datafile than "data.origin_url"');
+  if (/\/json\/\d+\.json$/.test(new URL(originUrl).pathname) && key !== String(projectId)) {
+    throw invalid("a legacy datafile URL must name the webhook's project");
+  }
+  return {
+    update: {
+      projectId: String(projectId),
+      timestamp: doc.timestamp as number,
+      revision: data.revision as number,
+      environment: data.environment as string | undefined,
+      originUrl,
+      cdnUrl,
+      key,
+    },
+  };
+}
+
+function url(value: unknown, field: string, policy: UrlPolicy): string {
+  if (typeof value !== 'string' || value.length > 2048) throw invalid(`"${field}" must be a URL string`);
+  const checked = checkUrl(value, policy);
+  if ('reason' in checked) throw invalid(`"${field}" is not allowed: ${checked.reason}`);
+  return checked.url.href;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+}
+
+function invalid(detail: string): RequestError {
+  return new RequestError('invalid_payload', `Invalid webhook payload: ${detail}.`, 400);
+}

@@ -1,0 +1,94 @@
+import { ConfigError } from '../errors';
+import { registerSecret } from '../log';
+
+/** What one Optimizely project may do against this deployment. */
+export interface ProjectSettings {
+  /** Active webhook secrets; more than one during a rotation. */
+  secrets: readonly string[];
+  /** Environment display names accepted (e.g. `Production`); absent = all. */
+  environments?: readonly string[];
+  /** Datafile access tokens for secure environments, by SDK key. */
+  accessTokens: Readonly<Record<string, string>>;
+}
+
+/** Project id → settings. The id `*` (local stack only) accepts any project. */
+export type ProjectsConfig = ReadonlyMap<string, ProjectSettings>;
+
+/**
+ * Parse the JSON document that configures projects (SSM parameter or `SYNC_PROJECTS`):
+ * `{"projects":{"1234":{"secrets":["…"],"environments":["Production"],"accessTokens":{"SDK_KEY":"…"}}}}`.
+ * Every secret and token is registered with the logger so it can never be printed.
+ */
+export function parseProjectsConfig(json: string, source: string): ProjectsConfig {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    throw new ConfigError(`${source} is not valid JSON.`);
+  }
+  const projects = (doc as { projects?: unknown } | null)?.projects;
+  if (!projects || typeof projects !== 'object' || Array.isArray(projects)) {
+    throw new ConfigError(`${source} must be an object with a "projects" object.`);
+  }
+  const out = new Map<string, ProjectSettings>();
+  for (const [id, raw] of Object.entries(projects as Record<string, unknown>)) {
+    if (id !== '*' && !/^\d+$/.test(id)) throw new ConfigError(`${source}: project id "${id}" must be digits.`);
+    const p = (raw ?? {}) as Record<string, unknown>;
+    const secrets = p.secrets;
+    if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length >= 8)) {
+      throw new ConfigError(`${source}: project ${id} needs "secrets", a list of strings of at least 8 characters.`);
+    }
+    const environments = p.environments;
+    if (environments !== undefined && !(Array.isArray(environments) && environments.every((e) => typeof e === 'string'))) {
+      throw new ConfigError(`${source}: project ${id} "environments" must be a list of names.`);
+    }
+    const tokens = (p.accessTokens ?? {}) as Record<string, unknown>;
+    if (typeof tokens !== 'object' || Array.isArray(tokens) || !Object.values(tokens).every((t) => typeof t === 'string' && t)) {
+      throw new ConfigError(`${source}: project ${id} "accessTokens" must map SDK keys to tokens.`);
+    }
+    for (const s of secrets as string[]) registerSecret(s);
+    for (const t of Object.values(tokens) as string[]) registerSecret(t);
+    out.set(id, {
+      secrets: secrets as string[],
+      environments: environments as string[] | undefined,
+      accessTokens: tokens as Record<string, string>,
+    });
+  }
+  return out;
+}
+
+/**
+ * Where the projects configuration comes from. `current()` is cheap after the first call;
+ * `refresh()` re-reads the source but at most once per interval (rotations take effect without a
+ * redeploy, and a flood of bad signatures cannot turn into a flood of SSM reads).
+ */
+export interface ProjectsSource {
+  current(): Promise<ProjectsConfig>;
+  /** Re-read if allowed now; resolves to the new config, or undefined when rate-limited. */
+  refresh(): Promise<ProjectsConfig | undefined>;
+}
+
+/** A fixed configuration (environment variables, tests). */
+export function staticProjects(config: ProjectsConfig): ProjectsSource {
+  return { current: async () => config, refresh: async () => undefined };
+}
+
+/** Wrap a loader with load-once caching and rate-limited refresh. */
+export function cachedProjects(load: () => Promise<ProjectsConfig>, minRefreshMs = 60_000, now = Date.now): ProjectsSource {
+  let cached: Promise<ProjectsConfig> | undefined;
+  let loadedAt = 0;
+  const reload = () => {
+    loadedAt = now();
+    const next = load();
+    // A failed load is not cached: the next request tries again.
+    next.catch(() => {
+      if (cached === next) cached = undefined;
+    });
+    cached = next;
+    return next;
+  };
+  return {
+    current: () => cached ?? reload(),
+    refresh: async () => (now() - loadedAt >= minRefreshMs ? reload() : undefined),
+  };
+}

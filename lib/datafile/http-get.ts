@@ -174,6 +174,9 @@ function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
       chunks.push(c);
     });
     res.on('aborted', () => reject(new GetFailure('connection closed mid-body', true, 'truncated')));
+    res.on('close', () => {
+      if (!res.complete) reject(new GetFailure('connection closed mid-body', true, 'truncated'));
+    });
     res.on('error', () => reject(new GetFailure('connection closed mid-body', true, 'truncated')));
     stream.on('error', () => reject(new GetFailure('corrupt compressed body', true, 'truncated')));
     stream.on('end', () => {

@@ -20,6 +20,8 @@ export interface WebhookAppOverrides {
   ssm?: SSMClient;
   logger?: Logger;
   sleep?: Sleep;
+  /** Clock for the SSM re-read rate limit (tests). */
+  now?: () => number;
 }
 
 /** Wire config + adapters into a webhook handler. Built once per container; tests inject clients. */
@@ -30,7 +32,9 @@ export function createWebhookApp(
   const ledger = new DynamoLedger({ table: config.table, client: overrides.dynamo ?? defaultDynamoClient() });
   const store = new S3Store({ bucket: config.bucket, client: overrides.s3 ?? defaultS3Client() });
   const projects: ProjectsSource =
-    config.projects.kind === 'ssm' ? ssmProjects(config.projects.parameter, overrides.ssm) : staticProjects(config.projects.config);
+    config.projects.kind === 'ssm'
+      ? ssmProjects(config.projects.parameter, { client: overrides.ssm, now: overrides.now })
+      : staticProjects(config.projects.config);
   const logger = overrides.logger ?? createLogger({ service: 'datafile-sync-webhook' });
   return (event) =>
     handleWebhook(event, {

@@ -14,6 +14,24 @@ export interface WebhookConfig {
   bucket: string;
   projects: ProjectsSetting;
   fetch: FetchPolicy;
+  /** EventBridge bus for change events (`EVENT_BUS_NAME`); absent = publishing disabled. */
+  eventBusName?: string;
+}
+
+/** Where a datafile is fetched from when no webhook names the URLs (reconcile, CLI `sync`). */
+export interface DatafileBases {
+  /** `DATAFILE_ORIGIN_BASE_URL`, default https://optimizely.s3.amazonaws.com */
+  origin: string;
+  /** `DATAFILE_CDN_BASE_URL`, default https://cdn.optimizely.com */
+  cdn: string;
+  /** `DATAFILE_AUTH_BASE_URL` (secure environments), default https://config.optimizely.com */
+  auth: string;
+}
+
+export interface ReconcileConfig extends WebhookConfig {
+  bases: DatafileBases;
+  /** Keys synced at the same time (`RECONCILE_CONCURRENCY`, default 4). */
+  concurrency: number;
 }
 
 /**
@@ -30,7 +48,33 @@ export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
     bucket: required(env, 'DATAFILE_BUCKET'),
     projects: projectsSetting(env),
     fetch: fetchPolicy(env),
+    eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
   };
+}
+
+/** The reconcile function's environment: the webhook's, plus the datafile base URLs. */
+export function loadReconcileConfig(env: Env = process.env): ReconcileConfig {
+  return { ...loadWebhookConfig(env), bases: datafileBases(env), concurrency: Math.max(1, int(env, 'RECONCILE_CONCURRENCY', 4)) };
+}
+
+export function datafileBases(env: Env): DatafileBases {
+  return {
+    origin: baseUrl(env, 'DATAFILE_ORIGIN_BASE_URL', 'https://optimizely.s3.amazonaws.com'),
+    cdn: baseUrl(env, 'DATAFILE_CDN_BASE_URL', 'https://cdn.optimizely.com'),
+    auth: baseUrl(env, 'DATAFILE_AUTH_BASE_URL', 'https://config.optimizely.com'),
+  };
+}
+
+function baseUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function projectsSetting(env: Env): ProjectsSetting {

@@ -57,3 +57,32 @@ function s(v: AttributeValue | undefined): string {
 function n(v: AttributeValue | undefined): number {
   return Number(v?.N ?? Number.NaN);
 }
+
+/**
+ * An Update of the pointer to `rev` with the given pinned flag (conditions are the caller's).
+ * `:pinned` carries the new flag, so a caller's condition may compare against it too.
+ */
+export function pointerUpdate(table: string, rev: StoredRevision, updatedAt: string, pinned: boolean) {
+  const item = revisionItem(rev);
+  const values: Record<string, AttributeValue> = {
+    ':revision': item.revision as AttributeValue,
+    ':s3Key': item.s3Key as AttributeValue,
+    ':sha256': item.sha256 as AttributeValue,
+    ':size': item.size as AttributeValue,
+    ':projectId': item.projectId as AttributeValue,
+    ':storedAt': item.storedAt as AttributeValue,
+    ':updatedAt': { S: updatedAt },
+    ':pinned': { BOOL: pinned },
+    ':env': item.environment ?? { NULL: true },
+    ':ts': item.webhookTimestamp ?? { NULL: true },
+  };
+  return {
+    TableName: table,
+    Key: { pk: { S: rev.key }, sk: { S: POINTER_SK } },
+    UpdateExpression:
+      'SET revision = :revision, s3Key = :s3Key, sha256 = :sha256, #size = :size, projectId = :projectId, ' +
+      'environment = :env, webhookTimestamp = :ts, storedAt = :storedAt, updatedAt = :updatedAt, pinned = :pinned',
+    ExpressionAttributeNames: { '#size': 'size' } as Record<string, string>,
+    ExpressionAttributeValues: values,
+  };
+}

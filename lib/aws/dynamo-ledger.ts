@@ -8,8 +8,10 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StorageError, storageError } from '../errors';
-import type { Pointer, RecordResult, RevisionLedger, StoredRevision } from '../sync/ports';
-import { POINTER_SK, revisionItem, revisionSk, toPointer, toRevision } from './dynamo-items';
+import type { PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
+import { listHistory, scanPointers } from './dynamo-history';
+import { POINTER_SK, pointerUpdate, revisionItem, revisionSk, toPointer, toRevision } from './dynamo-items';
+import { pinPointer, unpinPointer } from './dynamo-pin';
 
 export interface DynamoLedgerOptions {
   table: string;
@@ -20,7 +22,7 @@ export interface DynamoLedgerOptions {
 }
 
 /** RevisionLedger on one DynamoDB table (layout in dynamo-items.ts). */
-export class DynamoLedger implements RevisionLedger {
+export class DynamoLedger implements PinLedger, PointerCatalog {
   readonly client: DynamoDBClient;
   readonly table: string;
   private readonly maxAttempts: number;
@@ -43,6 +45,23 @@ export class DynamoLedger implements RevisionLedger {
     return item ? toRevision(item) : undefined;
   }
 
+  pin(key: string, revision: number): Promise<PinResult | undefined> {
+    return pinPointer(this, key, revision, this.now);
+  }
+
+  unpin(key: string): Promise<PinResult | undefined> {
+    return unpinPointer(this, key, this.now);
+  }
+
+  listPointers(): AsyncIterable<Pointer> {
+    return scanPointers(this.client, this.table);
+  }
+
+  /** Every stored revision of the key, oldest first. */
+  history(key: string): Promise<StoredRevision[]> {
+    return listHistory(this.client, this.table, key);
+  }
+
   /**
    * One transaction: put the history item (only if absent) and move the pointer to it.
    * Optimistic on the pointer: the condition names the exact pointer revision we read, so when a
@@ -53,17 +72,24 @@ export class DynamoLedger implements RevisionLedger {
    */
   async record(rev: StoredRevision): Promise<RecordResult> {
     let seen = await this.getPointer(rev.key);
+    let inHistory = false;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (seen && (seen.pinned || seen.revision >= rev.revision)) {
-        const stored = await this.putHistoryOnly(rev);
-        if (!stored) return { moved: false, reason: 'duplicate', current: seen };
-        return { moved: false, reason: seen.pinned ? 'pinned' : 'older', current: seen };
+        if (!inHistory && !(await this.putHistoryOnly(rev))) return { moved: false, reason: 'duplicate', current: seen };
+        inHistory = true;
+        if (!seen.pinned) return { moved: false, reason: 'older', current: seen };
+        // Why re-read: an unpin may have committed between our read (pinned) and our history put;
+        // it moved the pointer to the newest revision *it* could see, which is not ours. Seeing the
+        // pin gone now, we move the pointer forward ourselves, so it never stays behind history.
+        const now = await this.getPointer(rev.key);
+        if (!now || now.pinned || now.revision >= rev.revision) return { moved: false, reason: 'pinned', current: seen };
+        seen = now;
+        continue;
       }
       const updatedAt = this.now().toISOString();
       try {
-        await this.client.send(
-          new TransactWriteItemsCommand({ TransactItems: [this.historyPut(rev), this.pointerMove(rev, seen, updatedAt)] }),
-        );
+        const history = inHistory ? this.historyExists(rev) : this.historyPut(rev);
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: [history, this.pointerMove(rev, seen, updatedAt)] }));
         return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw storageError('record the revision', e);
@@ -91,41 +117,30 @@ export class DynamoLedger implements RevisionLedger {
     };
   }
 
-  private pointerMove(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string) {
-    const item = revisionItem(rev);
-    const values: Record<string, AttributeValue> = {
-      ':revision': item.revision as AttributeValue,
-      ':s3Key': item.s3Key as AttributeValue,
-      ':sha256': item.sha256 as AttributeValue,
-      ':size': item.size as AttributeValue,
-      ':projectId': item.projectId as AttributeValue,
-      ':storedAt': item.storedAt as AttributeValue,
-      ':updatedAt': { S: updatedAt },
-      ':false': { BOOL: false },
-      ':env': item.environment ?? { NULL: true },
-      ':ts': item.webhookTimestamp ?? { NULL: true },
+  /** The history item exists with the bytes we mean (used when it was written by an earlier step). */
+  historyExists(rev: StoredRevision) {
+    return {
+      ConditionCheck: {
+        TableName: this.table,
+        Key: { pk: { S: rev.key }, sk: { S: revisionSk(rev.revision) } },
+        ConditionExpression: 'sha256 = :sha',
+        ExpressionAttributeValues: { ':sha': { S: rev.sha256 } },
+      },
     };
+  }
+
+  /** Move the pointer from exactly `seen` to `rev` (not while pinned), in one transaction with `history`. */
+  pointerMove(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string) {
+    const update = pointerUpdate(this.table, rev, updatedAt, false);
     // Why this condition: it names the pointer state we decided on. If another delivery moved the
     // pointer (or someone pinned it) in between, the check fails and we re-decide with the new
     // state instead of overwriting a newer revision. `pinned` is re-checked here for the same reason.
     let condition = 'attribute_not_exists(pk)';
     if (seen) {
-      values[':seen'] = { N: String(seen.revision) };
-      condition = 'revision = :seen AND (attribute_not_exists(pinned) OR pinned = :false)';
+      update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
+      condition = 'revision = :seen AND (attribute_not_exists(pinned) OR pinned = :pinned)';
     }
-    return {
-      Update: {
-        TableName: this.table,
-        Key: { pk: { S: rev.key }, sk: { S: POINTER_SK } },
-        UpdateExpression:
-          'SET revision = :revision, s3Key = :s3Key, sha256 = :sha256, #size = :size, projectId = :projectId, ' +
-          'environment = :env, webhookTimestamp = :ts, storedAt = :storedAt, updatedAt = :updatedAt, pinned = :false',
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#size': 'size' },
-        ExpressionAttributeValues: values,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      },
-    };
+    return { Update: { ...update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
   }
 
   /** Put the history item alone; false when it already existed. */

@@ -45,3 +45,43 @@ export interface RevisionLedger {
    */
   record(rev: StoredRevision): Promise<RecordResult>;
 }
+
+/** Result of a pin or unpin: where the pointer is now and whether it moved. */
+export interface PinResult {
+  moved: boolean;
+  pointer: Pointer;
+  previous?: Pointer;
+}
+
+/** Operator moves of the pointer (rollback and release of a rollback). */
+export interface PinLedger extends RevisionLedger {
+  /** Move the pointer to a stored revision and hold it there. Undefined when the revision is not stored. */
+  pin(key: string, revision: number): Promise<PinResult | undefined>;
+  /** Release the pin and move the pointer to the newest stored revision. Undefined when the key is unknown. */
+  unpin(key: string): Promise<PinResult | undefined>;
+}
+
+/** Every pointer (reconcile, CLI status). */
+export interface PointerCatalog {
+  listPointers(): AsyncIterable<Pointer>;
+}
+
+/** Why a pointer moved, as published in change events. */
+export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync';
+
+/** The detail of one change event: one per pointer move. */
+export interface PointerMoved {
+  key: string;
+  projectId: string;
+  environment?: string;
+  revision: number;
+  previousRevision?: number;
+  s3Key: string;
+  sha256: string;
+  reason: MoveReason;
+}
+
+/** Where change events go (EventBridge when deployed). May throw; callers retry and log. */
+export interface ChangePublisher {
+  publish(event: PointerMoved): Promise<void>;
+}

@@ -1,6 +1,7 @@
 import type { FetchedDatafile } from '../datafile/fetch';
 import { convergeAlias } from './alias';
-import type { DatafileStore, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
+import { type Notify, pointerMoved } from './events';
+import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
 
 /** What a sync did, as the stable `status` a webhook answers with. */
 export type SyncStatus = 'updated' | 'unchanged' | 'superseded' | 'pinned';
@@ -22,9 +23,14 @@ export interface SyncRequest {
   key: string;
   projectId: string;
   environment?: string;
-  /** The revision the trigger announced; the fetch must return at least this. */
-  revision: number;
+  /**
+   * The revision the trigger announced; the fetch must return at least this. Absent = probe
+   * (reconcile, CLI `sync`): always fetch, and treat a fetched revision already stored as unchanged.
+   */
+  revision?: number;
   webhookTimestamp?: number;
+  /** Why this sync runs, carried by the change event when the pointer moves (default `webhook`). */
+  reason?: MoveReason;
 }
 
 export interface SyncDeps {
@@ -32,6 +38,8 @@ export interface SyncDeps {
   store: DatafileStore;
   /** Fetch the datafile for the request (origin → CDN, validated, at least `revision`). */
   fetch(request: SyncRequest): Promise<FetchedDatafile>;
+  /** Announce a pointer move (never throws); absent = no change events. */
+  notify?: Notify;
   now?: () => Date;
 }
 
@@ -53,8 +61,10 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   const { ledger, store } = deps;
   // A revision already in history is a duplicate delivery: no fetch, no write; only repair the
   // alias in case an earlier attempt stopped before converging it.
-  const known = await ledger.getRevision(request.key, request.revision);
-  if (known) return duplicate(request.key, known.revision, deps);
+  if (request.revision !== undefined) {
+    const known = await ledger.getRevision(request.key, request.revision);
+    if (known) return duplicate(request.key, known.revision, deps);
+  }
 
   const fetched = await deps.fetch(request);
   if (fetched.revision !== request.revision && (await ledger.getRevision(request.key, fetched.revision))) {
@@ -73,8 +83,15 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   };
   await store.putRevision(rev, fetched.bytes);
   const result = await ledger.record(rev);
-  const pointer = await convergeAlias(request.key, ledger, store);
-  return outcome(rev.revision, request.key, result, pointer);
+  try {
+    const pointer = await convergeAlias(request.key, ledger, store);
+    return outcome(rev.revision, request.key, result, pointer);
+  } finally {
+    // The pointer moved exactly once, here: announce it even if the alias could not converge yet
+    // (a redelivery would find a duplicate and never announce it). The event names the immutable
+    // revision object, which exists.
+    if (result.moved) await deps.notify?.(pointerMoved(result.pointer, result.previous?.revision, request.reason ?? 'webhook'));
+  }
 }
 
 async function duplicate(key: string, revision: number, deps: SyncDeps): Promise<SyncOutcome> {

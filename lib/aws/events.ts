@@ -1,0 +1,37 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { ChangePublisher, PointerMoved } from '../sync/ports';
+
+/** The documented identity of change events (README "Change events"). */
+export const EVENT_SOURCE = 'optimizely-datafile-sync';
+export const EVENT_DETAIL_TYPE = 'Datafile Pointer Moved';
+
+export interface EventBridgePublisherOptions {
+  busName: string;
+  client?: EventBridgeClient;
+}
+
+/** ChangePublisher on an EventBridge bus: one PutEvents entry per pointer move. */
+export class EventBridgePublisher implements ChangePublisher {
+  readonly client: EventBridgeClient;
+  readonly busName: string;
+
+  constructor(options: EventBridgePublisherOptions) {
+    this.client = options.client ?? new EventBridgeClient({});
+    this.busName = options.busName;
+  }
+
+  async publish(event: PointerMoved): Promise<void> {
+    const out = await this.client.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Detail: JSON.stringify(event) }],
+      }),
+    );
+    // PutEvents answers 200 even when an entry was refused; the entry carries the error.
+    if ((out.FailedEntryCount ?? 0) > 0) {
+      const entry = out.Entries?.[0];
+      throw Object.assign(new Error(`PutEvents refused the entry: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim()), {
+        name: 'PutEventsFailed',
+      });
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { DatafileSyncError, describeError } from '../errors';
+import type { Logger } from '../log';
+import type { Pointer, PointerCatalog } from './ports';
+import type { SyncOutcome, SyncStatus } from './sync-datafile';
+
+export interface ReconcileDeps {
+  catalog: PointerCatalog;
+  /** Re-sync one known key through the core path (probe mode). */
+  syncOne(pointer: Pointer): Promise<SyncOutcome>;
+  logger: Logger;
+  concurrency?: number;
+}
+
+export interface ReconcileSummary {
+  keys: number;
+  counts: Record<SyncStatus | 'failed', number>;
+  /** The keys that failed, with the error code (first 20). */
+  failures: { key: string; error: string }[];
+  durationMs: number;
+}
+
+/**
+ * Re-sync every key the ledger knows, so a lost webhook is repaired within one period. Keys run a
+ * few at a time; an error for one key is counted and reported, never stops the others. Nothing is
+ * written for a key whose current revision is already stored. Ends with one structured log line.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> {
+  const started = Date.now();
+  const counts: ReconcileSummary['counts'] = { updated: 0, unchanged: 0, superseded: 0, pinned: 0, failed: 0 };
+  const failures: ReconcileSummary['failures'] = [];
+  let keys = 0;
+  const pointers = deps.catalog.listPointers()[Symbol.asyncIterator]();
+  const worker = async () => {
+    for (let next = await pointers.next(); !next.done; next = await pointers.next()) {
+      const pointer = next.value;
+      keys++;
+      try {
+        counts[(await deps.syncOne(pointer)).status]++;
+      } catch (error) {
+        counts.failed++;
+        if (failures.length < 20)
+          failures.push({ key: pointer.key, error: error instanceof DatafileSyncError ? error.code : 'internal_error' });
+        if (!(error instanceof DatafileSyncError))
+          deps.logger.error('reconcile key failed', { key: pointer.key, error: describeError(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 4) }, worker));
+  const summary = { keys, counts, failures, durationMs: Date.now() - started };
+  (counts.failed > 0 ? deps.logger.warn : deps.logger.info)('reconcile', { ...summary });
+  return summary;
+}

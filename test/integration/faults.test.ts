@@ -1,0 +1,204 @@
+import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createWebhookApp } from '../../lib/app';
+import type { WebhookConfig } from '../../lib/config';
+import type { HttpResponse } from '../../lib/errors';
+import { parseProjectsConfig } from '../../lib/webhook/projects';
+import { body, hang, type LocalOrigin, type Responder, startOrigin, status, truncated } from '../../local/origin';
+import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { awsError, crash, type FaultRule, withFaults } from '../support/faults';
+import { checkInvariants, startReaderProbe, stopAllProbes, storedObjects } from '../support/invariants';
+import { freshStores, type TestStores } from '../support/stores';
+import { httpApiEvent, payload, SECRET } from '../support/webhooks';
+
+let stores: TestStores;
+let origin: LocalOrigin;
+const MAX_BYTES = 64 * 1024;
+
+beforeAll(async () => {
+  stores = await freshStores();
+  origin = await startOrigin();
+});
+afterEach(stopAllProbes);
+afterAll(async () => {
+  await origin.close();
+});
+
+function app(clients: { s3: TestStores['s3']; dynamo: TestStores['dynamo'] } = stores) {
+  const config: WebhookConfig = {
+    table: stores.table,
+    bucket: stores.bucket,
+    projects: {
+      kind: 'static',
+      config: parseProjectsConfig(JSON.stringify({ projects: { [PROJECT_ID]: { secrets: [SECRET] } } }), 'test'),
+    },
+    fetch: {
+      allowedHosts: [`127.0.0.1:${origin.port}`],
+      allowLoopback: true,
+      maxBytes: MAX_BYTES,
+      connectTimeoutMs: 500,
+      attemptTimeoutMs: 150,
+      budgetMs: 400,
+      baseDelayMs: 5,
+      maxDelayMs: 20,
+      maxRedirects: 3,
+    },
+  };
+  return createWebhookApp(config, clients);
+}
+
+function serve(key: string, ...responders: Responder[]) {
+  origin.serve(`/datafiles/${key}.json`, ...responders);
+  origin.serve(`/cdn/datafiles/${key}.json`, ...responders);
+}
+
+const deliver = (handler: ReturnType<typeof app>, key: string, revision: number) =>
+  handler(httpApiEvent(payload({ revision, key, origin: origin.url })));
+
+const parsed = (res: HttpResponse) => JSON.parse(res.body) as Record<string, unknown>;
+
+/** A 5xx a caller can act on: JSON, a stable code, a message, and nothing else (no stack). */
+function expectCleanFailure(res: HttpResponse, code: string) {
+  expect(res.statusCode).toBeGreaterThanOrEqual(500);
+  expect(res.headers['content-type']).toBe('application/json');
+  expect(Object.keys(parsed(res)).sort()).toEqual(['error', 'message']);
+  expect(parsed(res).error).toBe(code);
+  expect(res.body).not.toMatch(/\n\s+at |injected/);
+}
+
+interface Scenario {
+  /** What goes wrong during the delivery of revision 2 (revision 1 is already stored). */
+  fault: string;
+  /** The origin's answers for revision 2 during the failing attempt (default: the good datafile). */
+  fetch?: (good: string) => Responder[];
+  s3?: FaultRule[];
+  dynamo?: FaultRule[];
+  code: string;
+  /** Whether revision 2 reached the ledger before the failure (decides the redelivery's answer). */
+  recorded: boolean;
+}
+
+const scenarios: Scenario[] = [
+  { fault: 'origin and CDN answer 500', fetch: () => [status(500)], code: 'datafile_fetch_failed', recorded: false },
+  { fault: 'the fetch times out', fetch: () => [hang()], code: 'datafile_fetch_failed', recorded: false },
+  { fault: 'the body is truncated', fetch: (good) => [truncated(good)], code: 'datafile_fetch_failed', recorded: false },
+  {
+    fault: 'the datafile is over the size cap',
+    fetch: () => [body(makeDatafile({ revision: 2, padTo: MAX_BYTES + 1 }))],
+    code: 'datafile_fetch_failed',
+    recorded: false,
+  },
+  {
+    fault: 'Optimizely still serves the older revision',
+    fetch: () => [body(makeDatafile({ revision: 1 }))],
+    code: 'stale_datafile',
+    recorded: false,
+  },
+  { fault: 'the datafile is not valid JSON', fetch: (good) => [body(good.slice(0, -1))], code: 'invalid_datafile', recorded: false },
+  {
+    fault: 'the first ledger read fails',
+    dynamo: [{ command: GetItemCommand, when: 'before' }],
+    code: 'storage_unavailable',
+    recorded: false,
+  },
+  {
+    fault: 'reading S3 metadata fails',
+    s3: [{ command: HeadObjectCommand, when: 'before' }],
+    code: 'storage_unavailable',
+    recorded: false,
+  },
+  {
+    fault: 'the S3 revision write fails',
+    s3: [{ command: PutObjectCommand, when: 'before' }],
+    code: 'storage_unavailable',
+    recorded: false,
+  },
+  {
+    fault: 'a crash after the S3 write, before the transaction',
+    s3: [{ command: PutObjectCommand, when: 'after', error: crash }],
+    code: 'storage_unavailable',
+    recorded: false,
+  },
+  {
+    fault: 'the DynamoDB transaction fails',
+    dynamo: [{ command: TransactWriteItemsCommand, when: 'before', error: () => awsError('ProvisionedThroughputExceededException') }],
+    code: 'storage_unavailable',
+    recorded: false,
+  },
+  {
+    fault: 'a crash after the transaction, before the alias',
+    dynamo: [{ command: TransactWriteItemsCommand, when: 'after', error: crash }],
+    code: 'storage_unavailable',
+    recorded: true,
+  },
+  {
+    fault: 'a crash reading the pointer for the alias',
+    dynamo: [{ command: GetItemCommand, when: 'before', nth: 3, error: crash }],
+    code: 'storage_unavailable',
+    recorded: true,
+  },
+  {
+    fault: 'every alias update fails',
+    s3: [{ command: CopyObjectCommand, when: 'before', nth: 'all', error: () => awsError('SlowDown') }],
+    code: 'storage_unavailable',
+    recorded: true,
+  },
+];
+
+describe('a fault at any step of the webhook path', () => {
+  it.each(scenarios.map((s, i) => [s.fault, { ...s, key: `fault_${i}` }] as const))(
+    'when %s: answers a clean 5xx, loses nothing, and a redelivery converges',
+    async (_name, scenario) => {
+      // Arrange: revision 1 stored by a healthy delivery; a reader polls throughout.
+      const { key } = scenario;
+      serve(key, body(makeDatafile({ revision: 1 })));
+      expect(parsed(await deliver(app(), key, 1)).status).toBe('updated');
+      const good = makeDatafile({ revision: 2 });
+      serve(key, ...(scenario.fetch?.(good) ?? [body(good)]));
+      const s3 = withFaults(stores.s3, scenario.s3 ?? []);
+      const dynamo = withFaults(stores.dynamo, scenario.dynamo ?? []);
+      const reader = startReaderProbe(stores, key);
+
+      // Act 1: the failing delivery.
+      const failed = await deliver(app({ s3: s3.client, dynamo: dynamo.client }), key, 2);
+
+      // Assert 1: a clean error, and storage consistent at the highest revision stored.
+      expectCleanFailure(failed, scenario.code);
+      if (scenario.s3 || scenario.dynamo) expect(s3.fired() + dynamo.fired()).toBeGreaterThan(0);
+      const after = await checkInvariants(stores, key, { aliasConverged: false });
+      expect(after.violations).toEqual([]);
+      expect(after.pointer).toBe(scenario.recorded ? 2 : 1);
+
+      // Act 2: Optimizely redelivers; everything is healthy again.
+      serve(key, body(good));
+      const redelivered = await deliver(app(), key, 2);
+
+      // Assert 2: the right answer, converged storage, and no reader ever saw missing bytes.
+      expect(redelivered.statusCode).toBe(200);
+      expect(parsed(redelivered)).toMatchObject({ status: scenario.recorded ? 'unchanged' : 'updated', revision: 2, current: 2 });
+      const final = await checkInvariants(stores, key, { aliasConverged: true });
+      expect(final).toEqual({ violations: [], pointer: 2, history: [1, 2] });
+      expect(await storedObjects(stores, key)).toEqual([1, 2]);
+      const seen = await reader.stop();
+      expect(seen.misses).toEqual([]);
+      expect(seen.reads).toBeGreaterThan(0);
+    },
+  );
+
+  it('absorbs a lost alias response: the copy landed, the re-check sees it, the answer is 200', async () => {
+    // Arrange
+    const key = 'fault_alias_response';
+    serve(key, body(makeDatafile({ revision: 3 })));
+    const s3 = withFaults(stores.s3, [{ command: CopyObjectCommand, when: 'after', nth: 'all', error: crash }]);
+    const reader = startReaderProbe(stores, key);
+
+    // Act
+    const res = await deliver(app({ s3: s3.client, dynamo: stores.dynamo }), key, 3);
+
+    // Assert
+    expect(s3.fired()).toBeGreaterThan(0);
+    expect([res.statusCode, parsed(res).status]).toEqual([200, 'updated']);
+    expect(await checkInvariants(stores, key, { aliasConverged: true })).toEqual({ violations: [], pointer: 3, history: [3] });
+    expect((await reader.stop()).misses).toEqual([]);
+  });
+});

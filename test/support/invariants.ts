@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { itemsFor, listObjects, type TestStores } from './stores';
+
+/**
+ * The storage invariants every test of faults and races checks, in one place:
+ *   1. the pointer is the highest revision in history (nothing is pinned in these tests);
+ *   2. every history item has its S3 object, with the sha256 and size it records (computed from the bytes);
+ *   3. the pointer's fields are exactly its history item's;
+ *   4. latest.json is byte-for-byte a stored revision no newer than the pointer — and, once
+ *      converged, exactly the pointer's object.
+ * Returns a list of violations (empty when all hold), so a failure names every broken invariant.
+ */
+export async function checkInvariants(
+  stores: TestStores,
+  key: string,
+  opts: { aliasConverged: boolean },
+): Promise<{ violations: string[]; pointer?: number; history: number[] }> {
+  const violations: string[] = [];
+  const items = await itemsFor(stores, key);
+  const pointerItem = items.find((i) => i.sk?.S === 'POINTER');
+  const history = items.filter((i) => i.sk?.S?.startsWith('REV#'));
+  const revisions = history.map((i) => Number(i.revision?.N));
+  const pointer = pointerItem ? Number(pointerItem.revision?.N) : undefined;
+  const max = revisions.length > 0 ? Math.max(...revisions) : undefined;
+  if (pointer !== max) violations.push(`pointer is ${pointer}, highest stored revision is ${max}`);
+
+  const bytesByRevision = new Map<number, Buffer>();
+  for (const item of history) {
+    const revision = Number(item.revision?.N);
+    const bytes = await readBytes(stores, item.s3Key?.S ?? '');
+    if (!bytes) {
+      violations.push(`history item ${revision} has no S3 object at ${item.s3Key?.S}`);
+      continue;
+    }
+    bytesByRevision.set(revision, bytes);
+    if (sha256(bytes) !== item.sha256?.S) violations.push(`revision ${revision}: object sha256 differs from history`);
+    if (bytes.length !== Number(item.size?.N)) violations.push(`revision ${revision}: object size differs from history`);
+  }
+  if (pointerItem && pointer !== undefined) {
+    const own = history.find((i) => Number(i.revision?.N) === pointer);
+    for (const field of ['s3Key', 'sha256', 'size'] as const) {
+      if (JSON.stringify(own?.[field]) !== JSON.stringify(pointerItem[field]))
+        violations.push(`pointer ${field} differs from its history item`);
+    }
+  }
+
+  const alias = await readBytes(stores, `datafiles/${key}/latest.json`);
+  if (pointer === undefined) {
+    if (alias) violations.push('latest.json exists without a pointer');
+  } else if (!alias) {
+    if (opts.aliasConverged) violations.push('latest.json is missing');
+  } else {
+    const target = opts.aliasConverged ? [pointer] : revisions.filter((r) => r <= pointer);
+    if (!target.some((r) => bytesByRevision.get(r)?.equals(alias))) {
+      violations.push(opts.aliasConverged ? `latest.json is not revision ${pointer}` : 'latest.json is not a stored revision');
+    }
+  }
+  return { violations, pointer, history: revisions.sort((a, b) => a - b) };
+}
+
+/** Revision objects in S3 for a key, by revision number (includes orphans a crash left behind). */
+export async function storedObjects(stores: TestStores, key: string): Promise<number[]> {
+  const keys = await listObjects(stores, `datafiles/${key}/revisions/`);
+  return keys.map((k) => Number(/(\d+)\.json$/.exec(k)?.[1])).sort((a, b) => a - b);
+}
+
+const probes = new Set<ReaderProbe>();
+
+/** Stop every probe still running (an afterEach: a failed assertion must not leave one polling). */
+export async function stopAllProbes(): Promise<void> {
+  await Promise.all([...probes].map((p) => p.stop()));
+}
+
+export interface ReaderProbe {
+  /** Stop polling; resolves to how many reads were made and every miss seen. */
+  stop(): Promise<{ reads: number; misses: string[] }>;
+}
+
+/**
+ * A reader that polls for the whole scenario: read the pointer, then at once GET the object it
+ * names and check its sha256; also GET latest.json and check it carries the bytes its metadata
+ * claims. Any pointer to missing or different bytes is recorded as a miss.
+ */
+export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
+  let running = true;
+  let reads = 0;
+  const misses: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        await readOnce();
+      } catch (e) {
+        misses.push(`read failed: ${(e as Error).name}`);
+        running = false;
+      }
+      reads++;
+    }
+  })();
+  async function readOnce() {
+    const out = await stores.dynamo.send(
+      new GetItemCommand({ TableName: stores.table, Key: { pk: { S: key }, sk: { S: 'POINTER' } }, ConsistentRead: true }),
+    );
+    const s3Key = out.Item?.s3Key?.S;
+    if (s3Key) {
+      const bytes = await readBytes(stores, s3Key);
+      if (!bytes) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} missing`);
+      else if (sha256(bytes) !== out.Item?.sha256?.S) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} has other bytes`);
+    }
+    const alias = await readObjectWithMeta(stores, `datafiles/${key}/latest.json`);
+    if (alias && alias.metadata.sha256 !== sha256(alias.bytes)) misses.push('latest.json bytes differ from its sha256 metadata');
+  }
+  const probe: ReaderProbe = {
+    stop: async () => {
+      running = false;
+      await loop;
+      probes.delete(probe);
+      return { reads, misses };
+    },
+  };
+  probes.add(probe);
+  return probe;
+}
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function readBytes(stores: TestStores, key: string): Promise<Buffer | undefined> {
+  return (await readObjectWithMeta(stores, key))?.bytes;
+}
+
+async function readObjectWithMeta(
+  stores: TestStores,
+  key: string,
+): Promise<{ bytes: Buffer; metadata: Record<string, string> } | undefined> {
+  try {
+    const out = await stores.s3.send(new GetObjectCommand({ Bucket: stores.bucket, Key: key }));
+    return { bytes: Buffer.from((await out.Body?.transformToByteArray()) ?? []), metadata: out.Metadata ?? {} };
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,101 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+/** What the reader needs from the pointer item (`pk=<key>, sk=POINTER`). */
+export interface PointerView {
+  revision: number;
+  s3Key: string;
+  sha256: string;
+  updatedAt: string;
+}
+
+export interface StoreOptions {
+  table: string;
+  bucket: string;
+  dynamo?: DynamoDBClient;
+  s3?: S3Client;
+  consistentRead: boolean;
+}
+
+/**
+ * The reader's only two AWS calls — `dynamodb:GetItem` on the pointer and `s3:GetObject` on the
+ * immutable revision object — so the read-only IAM policy needs exactly those two actions.
+ */
+export class ReaderStore {
+  private readonly dynamo: DynamoDBClient;
+  private readonly s3: S3Client;
+  private readonly owned: { destroy(): void }[] = [];
+
+  constructor(private readonly options: StoreOptions) {
+    this.dynamo = options.dynamo ?? this.own(defaultDynamoClient());
+    this.s3 = options.s3 ?? this.own(defaultS3Client());
+  }
+
+  async readPointer(key: string, abortSignal: AbortSignal): Promise<PointerView | undefined> {
+    const out = await this.dynamo.send(
+      new GetItemCommand({
+        TableName: this.options.table,
+        Key: { pk: { S: key }, sk: { S: 'POINTER' } },
+        // Only the four attributes a reader needs: the response stays a few hundred bytes.
+        ProjectionExpression: '#r, #k, #h, #u',
+        ExpressionAttributeNames: { '#r': 'revision', '#k': 's3Key', '#h': 'sha256', '#u': 'updatedAt' },
+        ConsistentRead: this.options.consistentRead,
+      }),
+      { abortSignal },
+    );
+    const item = out.Item;
+    if (!item) return undefined;
+    return {
+      revision: Number(item.revision?.N ?? Number.NaN),
+      s3Key: item.s3Key?.S ?? '',
+      sha256: item.sha256?.S ?? '',
+      updatedAt: item.updatedAt?.S ?? '',
+    };
+  }
+
+  async readObject(s3Key: string, abortSignal: AbortSignal): Promise<Uint8Array> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: s3Key }), { abortSignal });
+    if (!out.Body) throw new Error(`S3 returned no body for ${s3Key}`);
+    return out.Body.transformToByteArray();
+  }
+
+  /** Destroy only the clients this store built; injected clients belong to the caller. */
+  close(): void {
+    for (const client of this.owned.splice(0)) client.destroy();
+  }
+
+  private own<T extends { destroy(): void }>(client: T): T {
+    this.owned.push(client);
+    return client;
+  }
+}
+
+/**
+ * The SDK reads `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_DYNAMODB` itself but has no variable for
+ * path-style addressing, which S3-compatible local servers need: turn it on whenever a custom S3
+ * endpoint is set. Checksums only when required: the reader verifies the sha256 of every object.
+ */
+function defaultS3Client(): S3Client {
+  const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+  return new S3Client({
+    forcePathStyle: custom,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(custom ? localDefaults() : {}),
+  });
+}
+
+function defaultDynamoClient(): DynamoDBClient {
+  const custom = Boolean(process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL);
+  return new DynamoDBClient(custom ? localDefaults() : {});
+}
+
+/** Local stand-ins accept any region and credentials: fill them in when none are configured. */
+function localDefaults(): { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  const haveRegion = Boolean(process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+  const haveKeys = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
+  return {
+    ...(haveRegion ? {} : { region: 'us-east-1' }),
+    ...(haveKeys ? {} : { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
+  };
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
+import { S3Store } from '../../lib/aws/s3-store';
+import { revisionS3Key } from '../../lib/sync/sync-datafile';
+import { makeDatafile, PROJECT_ID } from './datafiles';
+
+/** Where a test publishes datafiles: the webhook's own write path (S3Store + DynamoLedger). */
+export interface PublishTarget {
+  dynamo: DynamoDBClient;
+  s3: S3Client;
+  table: string;
+  bucket: string;
+}
+
+/** Store revision `revision` of `key` and move the pointer to it, exactly as the webhook does. */
+export async function publish(
+  target: PublishTarget,
+  key: string,
+  revision: number,
+  options: { flags?: Record<string, boolean>; text?: string } = {},
+): Promise<{ text: string; sha256: string }> {
+  const text = options.text ?? makeDatafile({ revision, flags: options.flags });
+  const bytes = Buffer.from(text);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const rev = {
+    key,
+    revision,
+    s3Key: revisionS3Key(key, revision),
+    sha256,
+    size: bytes.length,
+    projectId: PROJECT_ID,
+    environment: 'Production',
+    storedAt: new Date().toISOString(),
+  };
+  await new S3Store({ bucket: target.bucket, client: target.s3 }).putRevision(rev, bytes);
+  const result = await new DynamoLedger({ table: target.table, client: target.dynamo }).record(rev);
+  if (!result.moved) throw new Error(`pointer of ${key} did not move to ${revision}: ${result.reason}`);
+  return { text, sha256 };
+}
+
+/** Point `key` back at an already stored revision (what a pin or rollback does to the pointer item). */
+export async function pointAt(target: PublishTarget, key: string, revision: number, sha256: string): Promise<void> {
+  await target.dynamo.send(
+    new UpdateItemCommand({
+      TableName: target.table,
+      Key: { pk: { S: key }, sk: { S: 'POINTER' } },
+      UpdateExpression: 'SET revision = :r, s3Key = :k, sha256 = :h, updatedAt = :u, pinned = :p',
+      ExpressionAttributeValues: {
+        ':r': { N: String(revision) },
+        ':k': { S: revisionS3Key(key, revision) },
+        ':h': { S: sha256 },
+        ':u': { S: new Date().toISOString() },
+        ':p': { BOOL: true },
+      },
+    }),
+  );
+}
+
+/** Overwrite a stored revision object with other bytes (a corruption a real server can hold). */
+export async function corruptObject(target: PublishTarget, key: string, revision: number): Promise<void> {
+  await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: revisionS3Key(key, revision), Body: '{"corrupted":true}' }));
+}
+
+/** Record the name of every command a client sends (to count requests, not to fake them). */
+export function recordCommands(client: DynamoDBClient | S3Client, sent: string[] = []): string[] {
+  const stack = client.middlewareStack as unknown as {
+    add(mw: (next: (a: unknown) => unknown, ctx: { commandName?: string }) => (a: unknown) => unknown, o: object): void;
+  };
+  stack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: `recordCommands-${Math.random()}` },
+  );
+  return sent;
+}

@@ -31,6 +31,8 @@ export interface WebhookAppOverrides {
   notifyOptions?: NotifyOptions;
   logger?: Logger;
   sleep?: Sleep;
+  /** Clock for the SSM re-read rate limit (tests). */
+  now?: () => number;
 }
 
 interface Core {
@@ -50,7 +52,9 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
     ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? defaultDynamoClient() }),
     store: new S3Store({ bucket: config.bucket, client: overrides.s3 ?? defaultS3Client() }),
     projects:
-      config.projects.kind === 'ssm' ? ssmProjects(config.projects.parameter, overrides.ssm) : staticProjects(config.projects.config),
+      config.projects.kind === 'ssm'
+        ? ssmProjects(config.projects.parameter, { client: overrides.ssm, now: overrides.now })
+        : staticProjects(config.projects.config),
     notify: reliableNotify(publisher, logger, overrides.notifyOptions),
     logger,
   };

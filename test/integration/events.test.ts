@@ -1,0 +1,106 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../lib/aws/events';
+import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
+import { type LocalOrigin, startOrigin } from '../../local/origin';
+import { PROJECT_ID } from '../support/datafiles';
+import { BUS, busClient, deliver, type OpsEnv } from '../support/ops';
+import { freshStores, readObject } from '../support/stores';
+
+let env: OpsEnv;
+let origin: LocalOrigin;
+let bus: LocalEventBridge;
+
+beforeEach(async () => {
+  origin = await startOrigin();
+  bus = await startLocalEventBridge();
+  env = { stores: await freshStores(), origin, bus, logs: [] };
+});
+afterEach(async () => {
+  await Promise.all([origin.close(), bus.close()]);
+});
+
+/** A real client whose first `failures` sends throw (EventBridge unreachable or throttling). */
+function flakyClient(failures: number): EventBridgeClient {
+  const client = busClient(bus);
+  const send = client.send.bind(client);
+  let left = failures;
+  client.send = ((...args: Parameters<typeof send>) => {
+    if (left-- > 0) return Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    return send(...args);
+  }) as typeof client.send;
+  return client;
+}
+
+describe('change events', () => {
+  it('publishes one event with the documented source, detail-type and detail when a webhook moves the pointer', async () => {
+    await deliver(env, 4);
+
+    await deliver(env, 5);
+
+    expect(bus.events).toHaveLength(2);
+    const second = bus.events[1];
+    expect(second).toMatchObject({ busName: BUS, source: EVENT_SOURCE, detailType: EVENT_DETAIL_TYPE });
+    expect(second?.detail).toEqual({
+      key: 'sdk_key',
+      projectId: PROJECT_ID,
+      environment: 'Production',
+      revision: 5,
+      previousRevision: 4,
+      s3Key: 'datafiles/sdk_key/revisions/5.json',
+      sha256: (await readObject(env.stores, 'datafiles/sdk_key/latest.json'))?.metadata.sha256,
+      reason: 'webhook',
+    });
+    expect(bus.events[0]?.detail).not.toHaveProperty('previousRevision');
+  });
+
+  it('publishes nothing when the pointer does not move: duplicate or older revision', async () => {
+    await deliver(env, 7);
+
+    const duplicate = await deliver(env, 7);
+    const older = await deliver(env, 6);
+
+    expect([duplicate.body.status, older.body.status]).toEqual(['unchanged', 'superseded']);
+    expect(bus.events.map((e) => (e.detail as { revision: number }).revision)).toEqual([7]);
+  });
+
+  it('retries a failed publish and delivers the event once', async () => {
+    const res = await deliver(env, 3, 'sdk_key', { events: flakyClient(2) });
+
+    expect(res.body.status).toBe('updated');
+    expect(bus.events).toHaveLength(1);
+  });
+
+  it('never fails the webhook or loses the datafile when publishing keeps failing; logs it', async () => {
+    const res = await deliver(env, 3, 'sdk_key', { events: flakyClient(100) });
+
+    expect(res).toMatchObject({ status: 200, body: { status: 'updated', revision: 3 } });
+    expect((await readObject(env.stores, 'datafiles/sdk_key/latest.json'))?.metadata.revision).toBe('3');
+    expect(bus.events).toHaveLength(0);
+    expect(env.logs).toContainEqual(
+      expect.objectContaining({ level: 'error', m: 'change event not published', key: 'sdk_key', attempts: 4 }),
+    );
+  });
+
+  it('treats an entry PutEvents refused (FailedEntryCount > 0) as a failure and retries it', async () => {
+    const client = busClient(bus);
+    const send = client.send.bind(client);
+    let refused = 1;
+    client.send = (async (...args: Parameters<typeof send>) => {
+      if (refused-- > 0) return { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }], $metadata: {} };
+      return send(...args);
+    }) as typeof client.send;
+
+    await deliver(env, 3, 'sdk_key', { events: client });
+
+    expect(bus.events).toHaveLength(1);
+  });
+
+  it('publishes nothing when no bus is configured', async () => {
+    const quiet: OpsEnv = { ...env, bus: undefined };
+
+    const res = await deliver(quiet, 2);
+
+    expect(res.body.status).toBe('updated');
+    expect(bus.events).toHaveLength(0);
+  });
+});

@@ -1,0 +1,185 @@
+import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
+import { EventBridgePublisher } from '../../lib/aws/events';
+import { S3Store } from '../../lib/aws/s3-store';
+import { createLogger } from '../../lib/log';
+import { reliableNotify } from '../../lib/sync/events';
+import { pinRevision, unpinRevision } from '../../lib/sync/pin';
+import type { StoredRevision } from '../../lib/sync/ports';
+import { revisionS3Key } from '../../lib/sync/sync-datafile';
+import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
+import { type LocalOrigin, startOrigin } from '../../local/origin';
+import { PROJECT_ID } from '../support/datafiles';
+import { BUS, busClient, deliver, type OpsEnv } from '../support/ops';
+import { freshStores, itemsFor, readObject } from '../support/stores';
+
+let env: OpsEnv;
+let origin: LocalOrigin;
+let bus: LocalEventBridge;
+
+beforeEach(async () => {
+  origin = await startOrigin();
+  bus = await startLocalEventBridge();
+  env = { stores: await freshStores(), origin, bus, logs: [] };
+});
+afterEach(async () => {
+  await Promise.all([origin.close(), bus.close()]);
+});
+
+function deps() {
+  const ledger = new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo });
+  const store = new S3Store({ bucket: env.stores.bucket, client: env.stores.s3 });
+  const notify = reliableNotify(new EventBridgePublisher({ busName: BUS, client: busClient(bus) }), createLogger());
+  return { ledger, store, notify };
+}
+
+async function pointer() {
+  const items = await itemsFor(env.stores, 'sdk_key');
+  const p = items.find((i) => i.sk?.S === 'POINTER');
+  return { revision: Number(p?.revision?.N), pinned: p?.pinned?.BOOL, sha256: p?.sha256?.S };
+}
+
+async function aliasRevision() {
+  return (await readObject(env.stores, 'datafiles/sdk_key/latest.json'))?.metadata.revision;
+}
+
+function reasons() {
+  return bus.events.map((e) => e.detail as { reason: string; revision: number; previousRevision?: number });
+}
+
+describe('pin', () => {
+  it('rolls the pointer and latest.json back to an older stored revision and publishes one pin event', async () => {
+    await deliver(env, 1);
+    await deliver(env, 2);
+    bus.events.length = 0;
+
+    const result = await pinRevision('sdk_key', 1, deps());
+
+    expect(result?.moved).toBe(true);
+    expect(await pointer()).toMatchObject({ revision: 1, pinned: true });
+    expect(await aliasRevision()).toBe('1');
+    expect(reasons()).toEqual([expect.objectContaining({ reason: 'pin', revision: 1, previousRevision: 2 })]);
+  });
+
+  it('keeps the pointer while pinned: webhooks add history only and publish nothing', async () => {
+    await deliver(env, 1);
+    await pinRevision('sdk_key', 1, deps());
+    bus.events.length = 0;
+
+    const res = await deliver(env, 3);
+
+    expect(res.body).toMatchObject({ status: 'pinned', revision: 3, current: 1 });
+    expect((await itemsFor(env.stores, 'sdk_key')).map((i) => i.sk?.S)).toContain('REV#000000000003');
+    expect(await pointer()).toMatchObject({ revision: 1, pinned: true });
+    expect(await aliasRevision()).toBe('1');
+    expect(bus.events).toHaveLength(0);
+  });
+
+  it('refuses a revision that is not stored, and changes nothing', async () => {
+    await deliver(env, 1);
+
+    const result = await pinRevision('sdk_key', 9, deps());
+
+    expect(result).toBeUndefined();
+    expect(await pointer()).toMatchObject({ revision: 1, pinned: false });
+  });
+
+  it('is idempotent: pinning the pinned revision again moves nothing and publishes nothing', async () => {
+    await deliver(env, 1);
+    await pinRevision('sdk_key', 1, deps());
+    bus.events.length = 0;
+
+    const again = await pinRevision('sdk_key', 1, deps());
+
+    expect(again?.moved).toBe(false);
+    expect(bus.events).toHaveLength(0);
+  });
+});
+
+describe('unpin', () => {
+  it('moves the pointer to the newest stored revision, clears the pin and publishes one unpin event', async () => {
+    await deliver(env, 1);
+    await pinRevision('sdk_key', 1, deps());
+    await deliver(env, 4);
+    await deliver(env, 3);
+    bus.events.length = 0;
+
+    const result = await unpinRevision('sdk_key', deps());
+
+    expect(result?.moved).toBe(true);
+    expect(await pointer()).toMatchObject({ revision: 4, pinned: false });
+    expect(await aliasRevision()).toBe('4');
+    expect(reasons()).toEqual([expect.objectContaining({ reason: 'unpin', revision: 4, previousRevision: 1 })]);
+  });
+
+  it('answers undefined for an unknown key', async () => {
+    expect(await unpinRevision('nobody', deps())).toBeUndefined();
+  });
+});
+
+describe('pin and unpin racing webhooks', () => {
+  function rev(revision: number): StoredRevision {
+    return {
+      key: 'race',
+      revision,
+      s3Key: revisionS3Key('race', revision),
+      sha256: `sha-${revision}`,
+      size: 10,
+      projectId: PROJECT_ID,
+      storedAt: new Date().toISOString(),
+    };
+  }
+
+  it('always ends, after an unpin, with the pointer on the newest stored revision', async () => {
+    const { ledger } = deps();
+    for (let round = 0; round < 5; round++) {
+      const base = round * 10 + 1;
+      await ledger.record(rev(base));
+      await ledger.pin('race', base);
+
+      // Several deliveries of newer revisions land while the unpin runs.
+      await Promise.all([ledger.unpin('race'), ...[1, 2, 3, 4].map((n) => ledger.record(rev(base + n)))]);
+
+      const p = await ledger.getPointer('race');
+      expect({ revision: p?.revision, pinned: p?.pinned }).toEqual({ revision: base + 4, pinned: false });
+    }
+  });
+
+  it('moves the pointer forward when an unpin commits between a webhook reading the pin and storing its history', async () => {
+    const { ledger } = deps();
+    await ledger.record(rev(1));
+    await ledger.pin('race', 1);
+    // Interleave deterministically: the webhook has read the pointer (pinned); before its history
+    // put reaches DynamoDB, the operator's unpin runs to completion and cannot see revision 2 yet.
+    const client = env.stores.dynamo;
+    const wrapped = Object.create(client) as typeof client;
+    let interleaved = false;
+    wrapped.send = (async (command: { constructor: { name: string } }) => {
+      if (command.constructor.name === 'PutItemCommand' && !interleaved) {
+        interleaved = true;
+        await ledger.unpin('race');
+      }
+      return client.send(command as never);
+    }) as typeof client.send;
+    const webhookLedger = new DynamoLedger({ table: env.stores.table, client: wrapped });
+
+    const result = await webhookLedger.record(rev(2));
+
+    expect(interleaved).toBe(true);
+    expect(result.moved).toBe(true);
+    expect(await ledger.getPointer('race')).toMatchObject({ revision: 2, pinned: false });
+  });
+
+  it('never lets a racing webhook move a pointer that a pin holds', async () => {
+    const { ledger } = deps();
+    await ledger.record(rev(1));
+    await ledger.record(rev(2));
+
+    await Promise.all([ledger.pin('race', 1), ...[3, 4, 5].map((n) => ledger.record(rev(n)))]);
+
+    const p = await ledger.getPointer('race');
+    const history = await ledger.history('race');
+    expect(p?.pinned).toBe(true);
+    expect(p?.revision).toBe(1);
+    expect(history.map((h) => h.revision)).toEqual([1, 2, 3, 4, 5]);
+  });
+});

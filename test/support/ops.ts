@@ -1,0 +1,98 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
+import type { DatafileBases, WebhookConfig } from '../../lib/config';
+import type { FetchPolicy } from '../../lib/datafile/fetch';
+import { createLogger, type Logger } from '../../lib/log';
+import { parseProjectsConfig } from '../../lib/webhook/projects';
+import type { LocalEventBridge } from '../../local/eventbridge';
+import { body, type LocalOrigin } from '../../local/origin';
+import { makeDatafile, PROJECT_ID } from './datafiles';
+import type { TestStores } from './stores';
+import { httpApiEvent, payload, SECRET } from './webhooks';
+
+/** Shared wiring for the operations tests (events, pin, reconcile, CLI): real stores, origin and bus. */
+export const BUS = 'test-bus';
+
+export function fetchPolicyFor(origin: LocalOrigin): FetchPolicy {
+  return {
+    allowedHosts: [`127.0.0.1:${origin.port}`],
+    allowLoopback: true,
+    maxBytes: 1024 * 1024,
+    connectTimeoutMs: 1000,
+    attemptTimeoutMs: 1000,
+    budgetMs: 1500,
+    baseDelayMs: 5,
+    maxDelayMs: 50,
+    maxRedirects: 3,
+  };
+}
+
+export function basesFor(origin: LocalOrigin): DatafileBases {
+  return { origin: origin.url, cdn: `${origin.url}/cdn`, auth: `${origin.url}/auth` };
+}
+
+export function busClient(bus: LocalEventBridge): EventBridgeClient {
+  return new EventBridgeClient({
+    endpoint: bus.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** A logger that keeps every line (message + fields) in `lines`. */
+export function captureLogger(lines: Record<string, unknown>[]): Logger {
+  const keep = (level: string) => (m: string, f?: object) => lines.push({ level, m, ...f });
+  return { ...createLogger(), debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
+}
+
+export interface OpsEnv {
+  stores: TestStores;
+  origin: LocalOrigin;
+  bus?: LocalEventBridge;
+  logs: Record<string, unknown>[];
+}
+
+function config(env: OpsEnv): WebhookConfig {
+  const projects = { projects: { [PROJECT_ID]: { secrets: [SECRET], accessTokens: { secure_key: 'token-zyxwvutsrq' } } } };
+  return {
+    table: env.stores.table,
+    bucket: env.stores.bucket,
+    projects: { kind: 'static', config: parseProjectsConfig(JSON.stringify(projects), 'test') },
+    fetch: fetchPolicyFor(env.origin),
+    eventBusName: env.bus ? BUS : undefined,
+  };
+}
+
+function overrides(env: OpsEnv, extra: WebhookAppOverrides): WebhookAppOverrides {
+  return {
+    s3: env.stores.s3,
+    dynamo: env.stores.dynamo,
+    events: env.bus ? busClient(env.bus) : undefined,
+    logger: captureLogger(env.logs),
+    notifyOptions: { sleep: async () => undefined },
+    ...extra,
+  };
+}
+
+export function webhookApp(env: OpsEnv, extra: WebhookAppOverrides = {}) {
+  return createWebhookApp(config(env), overrides(env, extra));
+}
+
+export function reconcileApp(env: OpsEnv, extra: WebhookAppOverrides = {}) {
+  return createReconcileApp({ ...config(env), bases: basesFor(env.origin), concurrency: 2 }, overrides(env, extra));
+}
+
+/** Serve `revision` for `key` at both the origin and the CDN path of the local origin. */
+export function serveRevision(origin: LocalOrigin, revision: number, key = 'sdk_key'): string {
+  const text = makeDatafile({ revision, sdkKey: key });
+  origin.serve(`/datafiles/${key}.json`, body(text));
+  origin.serve(`/cdn/datafiles/${key}.json`, body(text));
+  return text;
+}
+
+/** Deliver a signed webhook for `revision` of `key` (served first) and return the parsed answer. */
+export async function deliver(env: OpsEnv, revision: number, key = 'sdk_key', extra: WebhookAppOverrides = {}) {
+  serveRevision(env.origin, revision, key);
+  const res = await webhookApp(env, extra)(httpApiEvent(payload({ revision, key, origin: env.origin.url })));
+  return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
+}

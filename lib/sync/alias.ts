@@ -6,7 +6,7 @@ import type { DatafileStore, Pointer, RevisionLedger } from './ports';
  * on the final pointer whatever the order of the copies.
  *   t0 A reads pointer=5   t1 B moves pointer→6, copies 6   t2 A's copy of 5 lands
  *   t3 A re-reads pointer=6 ≠ alias 5 → copies 6.
- * A failed copy (a throttled or racing write) is retried after a short random pause; only when
+ * A failed alias read or copy (a throttled or racing request) is retried after a short random pause; only when
  * every round fails does the error surface, and then a redelivery or reconcile converges it.
  */
 export async function convergeAlias(
@@ -19,9 +19,10 @@ export async function convergeAlias(
   for (let round = 0; round < maxRounds; round++) {
     const pointer = await ledger.getPointer(key);
     if (!pointer) return undefined;
-    const alias = await store.aliasState(key);
-    if (alias?.sha256 === pointer.sha256 && alias.revision === pointer.revision) return pointer;
     try {
+      // Reading the alias is retried like the copy: a HEAD racing another delivery's copy can fail too.
+      const alias = await store.aliasState(key);
+      if (alias?.sha256 === pointer.sha256 && alias.revision === pointer.revision) return pointer;
       await store.copyToAlias(pointer);
     } catch (e) {
       lastError = e;

@@ -1,0 +1,111 @@
+import { request } from 'node:http';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createWebhookApp } from '../lib/app';
+import { fetchPolicy } from '../lib/config';
+import { parseProjectsConfig } from '../lib/webhook/projects';
+import type { WebhookEvent } from '../lib/webhook/request';
+import { PROJECT_ID } from '../test/support/datafiles';
+import { httpApiEvent, payload, SECRET } from '../test/support/webhooks';
+import { type BenchEnv, datafileOfSize, quietLogger } from './env';
+import type { DatafileOrigin } from './origin';
+import { interleave, pairedRatio, type Summary, summarize, timeMs } from './stats';
+
+export interface Target {
+  table: string;
+  bucket: string;
+  origin: Pick<DatafileOrigin, 'port' | 'url'>;
+}
+
+/** The real webhook app (lib/app.ts) against the local stores and origin, with production fetch limits. */
+export function benchApp(env: Pick<BenchEnv, 'clients'>, target: Target, errors: unknown[] = []) {
+  const { dynamo, s3 } = env.clients();
+  const projects = { projects: { [PROJECT_ID]: { secrets: [SECRET], accessTokens: {} } } };
+  const app = createWebhookApp(
+    {
+      table: target.table,
+      bucket: target.bucket,
+      projects: { kind: 'static', config: parseProjectsConfig(JSON.stringify(projects), 'bench') },
+      fetch: { ...fetchPolicy({}), allowedHosts: [`127.0.0.1:${target.origin.port}`], allowLoopback: true },
+    },
+    { s3, dynamo, logger: quietLogger(errors) },
+  );
+  return { app, dynamo, s3 };
+}
+
+/** A signed HTTP API event announcing `revision` of `key`; the origin serves it at `?rev=`. */
+export function webhookEvent(origin: Pick<DatafileOrigin, 'url'>, revision: number, key = 'sdk_key'): WebhookEvent {
+  return httpApiEvent(payload({ revision, key, origin: origin.url, query: `?rev=${revision}` }));
+}
+
+/** Plain GET of the whole body (what the webhook's fetch must at least do). */
+export function rawGet(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+export interface WebhookPathResult {
+  bytes: number;
+  webhookMs: Summary;
+  rawIoMs: Summary;
+  ratio: Summary;
+}
+
+/** Item 5: end-to-end webhook time for a datafile of `bytes`, paired with the raw I/O it has to do. */
+export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<WebhookPathResult> {
+  const target = { ...(await env.fresh()), origin };
+  const errors: unknown[] = [];
+  const { app, dynamo, s3 } = benchApp(env, target, errors);
+  let revision = 0;
+  let lastWebhook = 0;
+  const run = await interleave(
+    trials + 1,
+    async () => {
+      const body = Buffer.from(datafileOfSize(++revision, bytes));
+      origin.prepare(revision, body);
+      const r = revision;
+      const ms = await timeMs(async () => {
+        const got = await rawGet(`${origin.url}/datafiles/raw.json?rev=${r}`);
+        await s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: `raw/${r}.json`, Body: got, ContentType: 'application/json' }));
+        await dynamo.send(new PutItemCommand({ TableName: target.table, Item: { pk: { S: 'raw' }, sk: { S: `REV#${r}` } } }));
+      });
+      origin.forget(r);
+      return ms;
+    },
+    async () => {
+      origin.prepare(++revision, Buffer.from(datafileOfSize(revision, bytes)));
+      const r = revision;
+      lastWebhook = r;
+      let status = 0;
+      const ms = await timeMs(async () => {
+        status = (await app(webhookEvent(origin, r))).statusCode;
+      });
+      origin.forget(r);
+      if (status !== 200) throw new Error(`webhook answered ${status}: ${JSON.stringify(errors.at(-1))}`);
+      return ms;
+    },
+  );
+  // The first pair warms connections and code paths; it is not a trial.
+  const subject = run.subject.slice(1);
+  const baseline = run.baseline.slice(1);
+  const pointer = await pointerRevision(dynamo, target.table);
+  if (pointer !== lastWebhook) throw new Error(`pointer at ${pointer}, expected ${lastWebhook}`);
+  dynamo.destroy();
+  s3.destroy();
+  return { bytes, webhookMs: summarize(subject), rawIoMs: summarize(baseline), ratio: pairedRatio(subject, baseline) };
+}
+
+export async function pointerRevision(dynamo: DynamoDBClient, table: string, key = 'sdk_key'): Promise<number | undefined> {
+  const out = await dynamo.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: key }, sk: { S: 'POINTER' } }, ConsistentRead: true }),
+  );
+  return out.Item?.revision?.N === undefined ? undefined : Number(out.Item.revision.N);
+}

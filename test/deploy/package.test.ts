@@ -1,0 +1,256 @@
+import { type Packaged, packageStack, zipEntries } from './package';
+import {
+  bucketsAcceptingPlainHttp,
+  logGroupsWithoutRetention,
+  publicBuckets,
+  unencryptedStores,
+  wildcardPermissions,
+} from './policy-rules';
+import { conditionHolds, created, functionIds, type Grant, grantsOf, resource, sortGrants } from './stack';
+import { literal, resourcesOfType, type Statement, toArray } from './template';
+
+// `serverless package` runs twice, offline: the `ci` stage with default params, and `prod` with every
+// param a user is told to override. Each test reads the generated CloudFormation (or the zips).
+let ci: Packaged;
+let prod: Packaged;
+const PROD_PARAMS = {
+  eventBusName: 'shared-bus',
+  reconcileEnabled: 'false',
+  reconcileRate: 'rate(1 hour)',
+  alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+};
+
+beforeAll(async () => {
+  ci = await packageStack('ci');
+  prod = await packageStack('prod', PROD_PARAMS);
+}, 240_000);
+
+const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
+const ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
+
+function expectedGrants(fn: 'Webhook' | 'Reconcile', stage: string, bus: string): Grant[] {
+  const tableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(fn === 'Reconcile' ? ['dynamodb:Scan'] : [])];
+  return sortGrants([
+    { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`{${fn}LogGroup.Arn}`] },
+    { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
+    { actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'], condition: { StringLike: { 's3:prefix': 'datafiles/*' } } },
+    { actions: tableActions.sort(), resources: ['{DatafileTable.Arn}'] },
+    { actions: ['events:PutEvents'], resources: [`arn:\${AWS::Partition}:events:${ACCOUNT}:event-bus/${bus}`] },
+    {
+      actions: ['ssm:GetParameter'],
+      resources: [`arn:\${AWS::Partition}:ssm:${ACCOUNT}:parameter/optimizely-datafile-sync/${stage}/config`],
+    },
+  ]);
+}
+
+describe('the packaged stack', () => {
+  it('has no wildcard permission, unencrypted store, public bucket, plain-HTTP bucket or unbounded log group', () => {
+    for (const { template } of [ci, prod]) {
+      expect(wildcardPermissions(template)).toEqual([]);
+      expect(unencryptedStores(template)).toEqual([]);
+      expect(publicBuckets(template)).toEqual([]);
+      expect(bucketsAcceptingPlainHttp(template)).toEqual([]);
+      expect(logGroupsWithoutRetention(template)).toEqual([]);
+    }
+  });
+
+  it('routes POST /webhook to the webhook function with payload 2.0, throttled, with access logs', () => {
+    const t = ci.template;
+
+    const routes = resourcesOfType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
+    const integration = resource(t, 'HttpApiIntegrationWebhook').Properties ?? {};
+    const stage = resource(t, 'HttpApiStage').Properties as {
+      DefaultRouteSettings: Record<string, number>;
+      AccessLogSettings: { DestinationArn: unknown };
+    };
+
+    expect(routes).toEqual(['POST /webhook']);
+    expect(literal(integration.IntegrationUri)).toBe('{WebhookLambdaFunction.Arn}');
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+    expect(stage.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThan(0);
+    expect(literal(stage.AccessLogSettings.DestinationArn)).toBe('{HttpApiLogGroup.Arn}');
+    expect(resource(t, 'HttpApiLogGroup').Properties?.RetentionInDays).toBe(30);
+  });
+
+  it('runs each function on Node.js 20/22, arm64, with source maps, under API Gateway’s timeout', () => {
+    const t = ci.template;
+
+    const fns = functionIds(t).map(
+      (id) => resource(t, id).Properties as Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } },
+    );
+
+    expect(functionIds(t).sort()).toEqual(['ReconcileLambdaFunction', 'WebhookLambdaFunction']);
+    for (const fn of fns) {
+      expect(['nodejs20.x', 'nodejs22.x']).toContain(fn.Runtime);
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+    expect(resource(t, 'WebhookLambdaFunction').Properties?.Timeout).toBeLessThanOrEqual(28);
+  });
+
+  it('gives the functions their table, bucket, SSM parameter and event bus by name', () => {
+    const env = (resource(ci.template, 'WebhookLambdaFunction').Properties as { Environment: { Variables: Record<string, unknown> } })
+      .Environment.Variables;
+
+    expect(literal(env.DATAFILE_TABLE)).toBe('{DatafileTable}');
+    expect(literal(env.DATAFILE_BUCKET)).toBe('{DatafileBucket}');
+    expect(env.SYNC_CONFIG_PARAMETER).toBe('/optimizely-datafile-sync/ci/config');
+    expect(env.EVENT_BUS_NAME).toEqual({ 'Fn::If': ['CreateEventBus', { Ref: 'DatafileEventBus' }, 'optimizely-datafile-sync-ci'] });
+  });
+
+  it('grants each function, through its own role, exactly the calls its code makes', () => {
+    for (const [{ template }, stage, bus] of [
+      [ci, 'ci', 'optimizely-datafile-sync-ci'],
+      [prod, 'prod', 'shared-bus'],
+    ] as const) {
+      expect(literal(resource(template, 'WebhookLambdaFunction').Properties?.Role)).toBe('{WebhookRole.Arn}');
+      expect(literal(resource(template, 'ReconcileLambdaFunction').Properties?.Role)).toBe('{ReconcileRole.Arn}');
+      expect(
+        resourcesOfType(template, 'AWS::IAM::Role')
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual(['ReconcileRole', 'WebhookRole']);
+      expect(grantsOf(template, 'WebhookRole')).toEqual(expectedGrants('Webhook', stage, bus));
+      expect(grantsOf(template, 'ReconcileRole')).toEqual(expectedGrants('Reconcile', stage, bus));
+    }
+  });
+
+  it('offers readers one managed policy: GetItem on the table and GetObject under datafiles/', () => {
+    const reader = grantsOf(ci.template, 'DatafileReaderPolicy');
+
+    expect(resource(ci.template, 'DatafileReaderPolicy').Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(reader).toEqual(
+      sortGrants([
+        { actions: ['dynamodb:GetItem'], resources: ['{DatafileTable.Arn}'] },
+        { actions: ['s3:GetObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
+      ]),
+    );
+  });
+
+  it('keeps revisions in an on-demand, recoverable, encrypted table keyed pk/sk', () => {
+    const table = resource(ci.template, 'DatafileTable').Properties ?? {};
+
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+
+  it('keeps datafiles in a private, versioned, SSE-S3 bucket whose old versions expire', () => {
+    const bucket = resource(ci.template, 'DatafileBucket').Properties as Record<string, unknown> & {
+      LifecycleConfiguration: { Rules: Array<{ Status: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }> };
+    };
+
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    const expiring = bucket.LifecycleConfiguration.Rules.filter((r) => r.Status === 'Enabled' && r.NoncurrentVersionExpiration);
+    expect(expiring).toHaveLength(1);
+    expect(expiring[0]?.NoncurrentVersionExpiration?.NoncurrentDays).toBeGreaterThan(0);
+  });
+
+  it('deletes the stores with the stack on other stages, retains and protects them on production stages', () => {
+    const policies = (t: Packaged) =>
+      ['DatafileTable', 'DatafileBucket'].map((id) => [
+        resource(t.template, id).DeletionPolicy,
+        resource(t.template, id).UpdateReplacePolicy,
+      ]);
+
+    expect(policies(ci)).toEqual([
+      ['Delete', 'Delete'],
+      ['Delete', 'Delete'],
+    ]);
+    expect(resource(ci.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(false);
+    expect(policies(prod)).toEqual([
+      ['Retain', 'Retain'],
+      ['Retain', 'Retain'],
+    ]);
+    expect(resource(prod.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('forwards pointer moves from its own bus (or an existing one) to a KMS-encrypted topic EventBridge may publish to', () => {
+    for (const [{ template: t }, bus, createsBus] of [
+      [ci, 'optimizely-datafile-sync-ci', true],
+      [prod, 'shared-bus', false],
+    ] as const) {
+      const rule = resource(t, 'DatafileChangeRule').Properties as {
+        EventBusName: unknown;
+        EventPattern: unknown;
+        Targets: Array<{ Arn: unknown }>;
+      };
+      const topic = resource(t, 'DatafileChangeTopic').Properties ?? {};
+      const key = resource(t, 'DatafileChangeTopicKey').Properties as { EnableKeyRotation: boolean; KeyPolicy: { Statement: Statement[] } };
+      const topicPolicy = resource(t, 'DatafileChangeTopicPolicy').Properties as { PolicyDocument: { Statement: Statement[] } };
+
+      expect(created(t, 'DatafileEventBus') !== undefined).toBe(createsBus);
+      expect(rule.EventBusName).toEqual({ 'Fn::If': ['CreateEventBus', { Ref: 'DatafileEventBus' }, bus] });
+      expect(rule.EventPattern).toEqual({ source: ['optimizely-datafile-sync'], 'detail-type': ['Datafile Pointer Moved'] });
+      expect(rule.Targets.map((x) => literal(x.Arn))).toEqual(['{DatafileChangeTopic}']);
+      expect(literal(topic.KmsMasterKeyId)).toBe('{DatafileChangeTopicKey}');
+      expect(key.EnableKeyRotation).toBe(true);
+      expect(
+        key.KeyPolicy.Statement.some((s) => toArray((s.Principal as { Service?: string[] }).Service).includes('events.amazonaws.com')),
+      ).toBe(true);
+      expect(topicPolicy.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['DatafileChangeRule', 'Arn'] } } },
+        }),
+      ]);
+    }
+  });
+
+  it('schedules reconcile at the configured rate, and can disable it', () => {
+    const schedule = (p: Packaged) => resource(p.template, 'ReconcileEventsRuleSchedule1').Properties ?? {};
+
+    expect(schedule(ci)).toMatchObject({ ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED' });
+    expect(schedule(prod)).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'DISABLED' });
+  });
+
+  it('alarms on every function’s errors and on API 5xx, notifying the alarm topic when one is given', () => {
+    for (const p of [ci, prod]) {
+      const alarms = resourcesOfType(p.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Record<string, unknown>);
+      const on = (metric: string, dimension: string) =>
+        alarms.filter(
+          (a) =>
+            a.MetricName === metric &&
+            toArray(a.Dimensions as Array<{ Name: string; Value: unknown }>).some((d) => literal(d.Value) === dimension),
+        );
+
+      for (const fn of functionIds(p.template)) expect(on('Errors', `{${fn}}`)).toHaveLength(1);
+      expect(on('5xx', '{HttpApi}')).toHaveLength(1);
+      expect(conditionHolds(p.template, 'HasAlarmTopic')).toBe(p === prod);
+    }
+  });
+
+  it('outputs the webhook URL, bucket, table, reader policy, bus and topic', () => {
+    const outputs = ci.template.Outputs ?? {};
+
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
+    expect(literal(outputs.WebhookUrl?.Value)).toBe('https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhook');
+    expect(literal(outputs.DatafileBucketName?.Value)).toBe('{DatafileBucket}');
+    expect(literal(outputs.DatafileTableName?.Value)).toBe('{DatafileTable}');
+    expect(literal(outputs.DatafileReaderPolicyArn?.Value)).toBe('{DatafileReaderPolicy}');
+    expect(literal(outputs.DatafileChangeTopicArn?.Value)).toBe('{DatafileChangeTopic}');
+    expect(outputs.DatafileEventBusName?.Value).toEqual({
+      'Fn::If': ['CreateEventBus', { Ref: 'DatafileEventBus' }, 'optimizely-datafile-sync-ci'],
+    });
+  });
+
+  it.each(['webhook', 'reconcile'])('bundles %s into one file plus its source map, no node_modules, under 1.5 MB zipped', (name) => {
+    const zip = ci.artifact(name);
+
+    const entries = zipEntries(zip);
+
+    expect(entries.map((e) => e.name).sort()).toEqual([`functions/${name}.js`, `functions/${name}.js.map`]);
+    expect(zip.length).toBeLessThan(MAX_ZIP_BYTES);
+  });
+});

@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Template } from './template';
+
+const ROOT = resolve(__dirname, '../..');
+const SERVERLESS = join(ROOT, 'node_modules', '.bin', 'serverless');
+
+export interface Packaged {
+  dir: string;
+  template: Template;
+  /** The artifact of one function, e.g. `webhook.zip`. */
+  artifact(functionName: string): Buffer;
+}
+
+/**
+ * `serverless package` for one stage, offline: dummy credentials, no telemetry, artifacts in a
+ * fresh temporary directory and esbuild's work folder unique to this run (so parallel runs never
+ * share one). Extra `--param key=value` pairs override serverless.yml params.
+ */
+export async function packageStack(stage: string, params: Record<string, string> = {}): Promise<Packaged> {
+  const dir = mkdtempSync(join(tmpdir(), `sls-${stage}-`));
+  const workFolder = `.esbuild/${stage}-${process.pid}-${Date.now()}`;
+  const args = ['package', '--stage', stage, '--package', dir, ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: 'dummy',
+    AWS_SECRET_ACCESS_KEY: 'dummy',
+    AWS_REGION: 'us-east-1',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_ESBUILD_WORK_FOLDER: workFolder,
+  };
+  try {
+    await promisify(execFile)(SERVERLESS, args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`serverless package --stage ${stage} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  } finally {
+    rmSync(join(ROOT, workFolder), { recursive: true, force: true });
+  }
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { dir, template, artifact: (name) => readFileSync(join(dir, `${name}.zip`)) };
+}
+
+export interface ZipEntry {
+  name: string;
+  size: number;
+}
+
+/** Names and uncompressed sizes of a zip's entries, read from its central directory. */
+export function zipEntries(zip: Buffer): ZipEntry[] {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip archive');
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('corrupt central directory');
+    const nameLength = zip.readUInt16LE(at + 28);
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    entries.push({ name: zip.toString('utf8', at + 46, at + 46 + nameLength), size: zip.readUInt32LE(at + 24) });
+    at += 46 + skip;
+  }
+  return entries;
+}

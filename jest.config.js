@@ -6,6 +6,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Captures every log line of every test file and fails the file if a secret appears in one.
+  setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { type Packaged, packageStack, zipEntries } from './package';
 import {
   bucketsAcceptingPlainHttp,
@@ -24,6 +25,10 @@ beforeAll(async () => {
   ci = await packageStack('ci');
   prod = await packageStack('prod', PROD_PARAMS);
 }, 240_000);
+
+afterAll(() => {
+  for (const p of [ci, prod]) if (p) rmSync(p.dir, { recursive: true, force: true });
+});
 
 const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template

@@ -1,0 +1,37 @@
+import { ConfigError, DatafileError, DatafileSyncError, describeError, StorageError } from '../errors';
+
+/**
+ * Exit codes scripts can rely on (README "Operator CLI"):
+ *   0 ok · 1 verify found problems · 2 usage or configuration · 3 table, bucket, key or revision
+ *   not found · 4 AWS / store error · 5 Optimizely datafile could not be fetched or is invalid
+ */
+export const EXIT = { ok: 0, problems: 1, usage: 2, notFound: 3, store: 4, datafile: 5 } as const;
+
+/** The command line is wrong: unknown option, missing argument. */
+export class UsageError extends DatafileSyncError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('usage', message, 400);
+  }
+}
+
+/** A table, bucket, key or revision the command names does not exist. */
+export class NotFoundError extends DatafileSyncError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string) {
+    super('not_found', message, 404);
+  }
+}
+
+/** Map any error to an exit code and a one-line message for stderr. */
+export function exitFor(error: unknown): { code: number; message: string } {
+  if (error instanceof UsageError || error instanceof ConfigError) return { code: EXIT.usage, message: error.message };
+  if (error instanceof NotFoundError) return { code: EXIT.notFound, message: error.message };
+  if (error instanceof DatafileError) return { code: EXIT.datafile, message: error.message };
+  if (error instanceof StorageError) {
+    const cause = describeError(error).cause;
+    return { code: EXIT.store, message: cause ? `${error.message} ${cause}` : error.message };
+  }
+  const d = describeError(error);
+  return { code: EXIT.store, message: `${d.name ?? 'Error'}: ${d.message}` };
+}

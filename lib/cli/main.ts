@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { history } from './commands/history';
+import { pin, unpin } from './commands/pin';
+import { status } from './commands/status';
+import { sync } from './commands/sync';
+import { verify } from './commands/verify';
+import { EXIT, exitFor, UsageError } from './exit';
+import { type CliIo, processIo, stderrLogger } from './io';
+import { type CliClients, resolveTarget } from './target';
+
+export const USAGE = `Usage: datafile-sync <command> [options]
+
+Commands:
+  status [key]                   where each pointer is (table, or --json)
+  history <key>                  every stored revision with time, size and sha256
+  pin <key> <revision>           move the pointer and latest.json to a stored revision and hold it
+  unpin <key>                    release the pin; the pointer moves to the newest stored revision
+  sync <sdkKey> --project <id>   fetch the current datafile from Optimizely and store it
+                                 [--environment <name>] [--token <datafile access token>]
+  verify [key]                   audit S3 objects, sha256s and latest.json against the table
+
+Target (one of):
+  --local                        the local stack (npm start)
+  --stage <stage>                the deployed stack optimizely-datafile-sync-<stage> (+ --bucket)
+  --table <name> --bucket <name> explicit names (or DATAFILE_TABLE / DATAFILE_BUCKET)
+  --bus <name>                   EventBridge bus for change events (default per stage; EVENT_BUS_NAME)
+
+Exit codes: 0 ok, 1 verify found problems, 2 usage, 3 not found, 4 AWS/store error, 5 Optimizely fetch failed`;
+
+const OPTIONS = {
+  local: { type: 'boolean' },
+  stage: { type: 'string' },
+  table: { type: 'string' },
+  bucket: { type: 'string' },
+  bus: { type: 'string' },
+  json: { type: 'boolean' },
+  project: { type: 'string' },
+  environment: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Run one CLI command; resolves to the exit code. Tests inject `io` and clients. */
+export async function runCli(argv: string[], io: CliIo = processIo, clients: CliClients = {}): Promise<number> {
+  try {
+    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values: flags, positionals } = parsed;
+    const [command, ...args] = positionals;
+    if (flags.help || !command) {
+      (flags.help ? io.out : io.err)(USAGE);
+      return flags.help ? EXIT.ok : EXIT.usage;
+    }
+    const target = () => resolveTarget(flags, io.env, stderrLogger(io), clients);
+    const arg = (i: number, name: string) => {
+      const value = args[i];
+      if (value === undefined) throw new UsageError(`${command} needs <${name}>.`);
+      return value;
+    };
+    const atMost = (n: number) => {
+      if (args.length > n) throw new UsageError(`${command}: unexpected argument "${args[n]}".`);
+    };
+    switch (command) {
+      case 'status':
+        atMost(1);
+        return await status(target(), io, args[0], Boolean(flags.json));
+      case 'history':
+        atMost(1);
+        return await history(target(), io, arg(0, 'key'), Boolean(flags.json));
+      case 'pin':
+        atMost(2);
+        return await pin(target(), io, arg(0, 'key'), revisionArg(arg(1, 'revision')));
+      case 'unpin':
+        atMost(1);
+        return await unpin(target(), io, arg(0, 'key'));
+      case 'sync':
+        atMost(1);
+        return await sync(target(), io, arg(0, 'sdkKey'), flags);
+      case 'verify':
+        atMost(1);
+        return await verify(target(), io, args[0]);
+      default:
+        throw new UsageError(`Unknown command "${command}". Run with --help.`);
+    }
+  } catch (error) {
+    const { code, message } = exitFor(error);
+    io.err(`datafile-sync: ${message}`);
+    return code;
+  }
+}
+
+function revisionArg(raw: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new UsageError(`<revision> must be a positive integer, got "${raw}".`);
+  return Number(raw);
+}

@@ -1,0 +1,132 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { defaultDynamoClient, defaultS3Client } from '../aws/clients';
+import { DynamoLedger } from '../aws/dynamo-ledger';
+import { EventBridgePublisher } from '../aws/events';
+import { bucketExists, tableExists } from '../aws/inspect';
+import { S3Store } from '../aws/s3-store';
+import { type Env, int } from '../config';
+import type { Logger } from '../log';
+import { type Notify, reliableNotify } from '../sync/events';
+import { NotFoundError, UsageError } from './exit';
+
+/** Names the local stack uses (local/start.ts) and its default ports. */
+export const LOCAL = {
+  table: 'datafile-sync-local',
+  bucket: 'datafile-sync-local',
+  bus: 'datafile-sync-local',
+  dynamoPort: 8000,
+  s3Port: 4569,
+  eventsPort: 4010,
+};
+
+export interface TargetFlags {
+  local?: boolean;
+  stage?: string;
+  table?: string;
+  bucket?: string;
+  bus?: string;
+}
+
+export interface CliClients {
+  dynamo?: DynamoDBClient;
+  s3?: S3Client;
+  events?: EventBridgeClient;
+}
+
+/** Where the CLI acts: resolved names, adapters and checks. */
+export interface Target {
+  table: string;
+  bucket: string;
+  busName?: string;
+  dynamo: DynamoDBClient;
+  s3: S3Client;
+  ledger: DynamoLedger;
+  store: S3Store;
+  notify: Notify;
+  /** Fail with exit 3 when the table (and the bucket, if asked) does not exist. */
+  check(options?: { bucket?: boolean }): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+
+/**
+ * --local: the local stack's endpoints (ports from LOCAL_DYNAMODB_PORT / LOCAL_S3_PORT /
+ * LOCAL_EVENTS_PORT) and names. Otherwise the normal AWS credential chain, with names from
+ * --table/--bucket, DATAFILE_TABLE/DATAFILE_BUCKET, or --stage (the deploy stack's naming:
+ * table and bus `optimizely-datafile-sync-<stage>`; the bucket name is generated, so it comes from
+ * the stack output DatafileBucketName via --bucket or DATAFILE_BUCKET).
+ */
+export function resolveTarget(flags: TargetFlags, env: Env, logger: Logger, clients: CliClients = {}): Target {
+  if (flags.local) return build(localNames(flags), localClients(env, clients), logger);
+  const table = flags.table ?? env.DATAFILE_TABLE ?? (flags.stage ? `optimizely-datafile-sync-${flags.stage}` : undefined);
+  if (!table) throw new UsageError('Say where: --local, --stage <stage>, or --table <name> (or DATAFILE_TABLE).');
+  const bucket = flags.bucket ?? env.DATAFILE_BUCKET;
+  const busName = flags.bus ?? env.EVENT_BUS_NAME ?? (flags.stage ? `optimizely-datafile-sync-${flags.stage}` : undefined);
+  return build(
+    { table, bucket, busName, stage: flags.stage },
+    { dynamo: clients.dynamo ?? defaultDynamoClient(), s3: clients.s3 ?? defaultS3Client(), events: clients.events },
+    logger,
+  );
+}
+
+interface Names {
+  table: string;
+  bucket?: string;
+  busName?: string;
+  stage?: string;
+}
+
+function localNames(flags: TargetFlags): Names {
+  return { table: flags.table ?? LOCAL.table, bucket: flags.bucket ?? LOCAL.bucket, busName: flags.bus ?? LOCAL.bus };
+}
+
+function localClients(env: Env, clients: CliClients): Required<CliClients> {
+  const port = (name: string, fallback: number) => int(env, name, fallback);
+  return {
+    dynamo:
+      clients.dynamo ??
+      new DynamoDBClient({ endpoint: `http://127.0.0.1:${port('LOCAL_DYNAMODB_PORT', LOCAL.dynamoPort)}`, ...LOCAL_CREDENTIALS }),
+    s3:
+      clients.s3 ??
+      new S3Client({
+        endpoint: `http://127.0.0.1:${port('LOCAL_S3_PORT', LOCAL.s3Port)}`,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        ...LOCAL_CREDENTIALS,
+      }),
+    events:
+      clients.events ??
+      new EventBridgeClient({ endpoint: `http://127.0.0.1:${port('LOCAL_EVENTS_PORT', LOCAL.eventsPort)}`, ...LOCAL_CREDENTIALS }),
+  };
+}
+
+function build(names: Names, clients: CliClients & { dynamo: DynamoDBClient; s3: S3Client }, logger: Logger): Target {
+  const bucket = names.bucket ?? '';
+  const publisher = names.busName ? new EventBridgePublisher({ busName: names.busName, client: clients.events }) : undefined;
+  return {
+    table: names.table,
+    bucket,
+    busName: names.busName,
+    dynamo: clients.dynamo,
+    s3: clients.s3,
+    ledger: new DynamoLedger({ table: names.table, client: clients.dynamo }),
+    store: new S3Store({ bucket, client: clients.s3 }),
+    notify: reliableNotify(publisher, logger, { attempts: 3 }),
+    check: async (options = {}) => {
+      if (!(await tableExists(clients.dynamo, names.table))) {
+        throw new NotFoundError(`Table ${names.table} not found (check --stage/--table, AWS_REGION and your credentials' account).`);
+      }
+      if (!options.bucket) return;
+      if (!names.bucket) {
+        const hint = names.stage
+          ? ` Find it with: aws cloudformation describe-stacks --stack-name optimizely-datafile-sync-${names.stage} --query "Stacks[0].Outputs[?OutputKey=='DatafileBucketName'].OutputValue" --output text`
+          : '';
+        throw new UsageError(`This command needs the bucket: --bucket <name> or DATAFILE_BUCKET.${hint}`);
+      }
+      if (!(await bucketExists(clients.s3, names.bucket))) throw new NotFoundError(`Bucket ${names.bucket} not found.`);
+    },
+  };
+}

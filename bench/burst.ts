@@ -1,5 +1,5 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { BenchEnv } from './env';
 import { datafileOfSize } from './env';
 import type { DatafileOrigin } from './origin';
@@ -15,6 +15,7 @@ export interface BurstResult {
   statuses: Record<string, number>;
   /** 5xx answers redelivered (as Optimizely retries a failed webhook) before every revision was stored. */
   redeliveries: number;
+  /** Pointer at the highest revision and latest.json carrying it, after every trial. */
   pointerCorrect: boolean;
 }
 
@@ -75,7 +76,9 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
         if ((await app(webhookEvent(origin, r))).statusCode < 500) break;
       }
     }
-    pointerCorrect &&= (await pointerRevision(dynamo, target.table)) === Math.max(...revisions);
+    const max = Math.max(...revisions);
+    const alias = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: 'datafiles/sdk_key/latest.json' }));
+    pointerCorrect &&= (await pointerRevision(dynamo, target.table)) === max && alias.Metadata?.revision === String(max);
     for (const r of revisions) origin.forget(r);
     dynamo.destroy();
     s3.destroy();

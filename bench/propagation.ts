@@ -21,7 +21,7 @@ export interface PropagationResult {
   /** SDK poll answered with the new datafile → config update fired (measured; used by the model). */
   sdkFetchToUpdate: Summary;
   /** Modelled: uniform phase in [0, interval) + the measured fetch-to-update latency. */
-  sdkModelled: Record<string, { intervalMs: number; p50: number; p95: number }>;
+  sdkModelled: Record<'default' | 'minimum', { intervalMs: number; p50: number; p95: number }>;
   /** The same model at the measured interval, to check it against the measurement. */
   modelCheck: { p50: number; p95: number };
   /** Idle cost (no change), per minute, for one polling process: requests and wire bytes. */

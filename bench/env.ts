@@ -81,6 +81,29 @@ export function countCommands(client: DynamoDBClient | S3Client): Map<string, nu
   return counts;
 }
 
+/** Count and total time (ms, summed) per command name, across one or more clients. */
+export function timeCommands(...clients: (DynamoDBClient | S3Client)[]): Map<string, { count: number; ms: number }> {
+  const stats = new Map<string, { count: number; ms: number }>();
+  for (const client of clients) {
+    (client.middlewareStack as { add(mw: unknown, opts: unknown): void }).add(
+      (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const started = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          const name = (context.commandName ?? '?').replace(/Command$/, '');
+          const entry = stats.get(name) ?? { count: 0, ms: 0 };
+          entry.count++;
+          entry.ms += performance.now() - started;
+          stats.set(name, entry);
+        }
+      },
+      { step: 'initialize', name: `benchTimer-${randomUUID()}` },
+    );
+  }
+  return stats;
+}
+
 /** A TCP relay to `target` that counts the bytes crossing it each way (wire bytes, headers included). */
 export interface CountingProxy {
   url: string;

@@ -110,6 +110,16 @@ function readerRows(r: AllResults, readerBytes: number): Row[] {
 function webhookRows(r: AllResults): Row[] {
   const m = r.memory;
   const b = r.burst;
+  const first = r.webhookPath[0];
+  const calls = Object.entries(first?.perWebhook ?? {});
+  const total = calls.reduce((a, [, c]) => a + c.count, 0);
+  const requestRow: Row = {
+    item: '5',
+    measure: `AWS requests per webhook (mean ms each), ${bytes(first?.bytes ?? 0)}`,
+    subject: calls.map(([k, c]) => `${k} ${num(c.count)} (${ms(c.ms)})`).join(', '),
+    baseline: 'PutObject 1, PutItem 1',
+    ratio: times(total / 2),
+  };
   return [
     ...r.webhookPath.map(
       (w): Row => ({
@@ -120,6 +130,7 @@ function webhookRows(r: AllResults): Row[] {
         ratio: ratio(w.ratio),
       }),
     ),
+    requestRow,
     {
       item: '5',
       measure: `peak RSS above baseline, ${bytes(m.bytes)}`,

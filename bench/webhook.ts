@@ -7,7 +7,7 @@ import { parseProjectsConfig } from '../lib/webhook/projects';
 import type { WebhookEvent } from '../lib/webhook/request';
 import { PROJECT_ID } from '../test/support/datafiles';
 import { httpApiEvent, payload, SECRET } from '../test/support/webhooks';
-import { type BenchEnv, datafileOfSize, quietLogger } from './env';
+import { type BenchEnv, datafileOfSize, quietLogger, timeCommands } from './env';
 import type { DatafileOrigin } from './origin';
 import { interleave, pairedRatio, type Summary, summarize, timeMs } from './stats';
 
@@ -57,13 +57,17 @@ export interface WebhookPathResult {
   webhookMs: Summary;
   rawIoMs: Summary;
   ratio: Summary;
+  /** AWS requests one webhook makes, by command, with their mean time (where the time goes). */
+  perWebhook: Record<string, { count: number; ms: number }>;
 }
 
 /** Item 5: end-to-end webhook time for a datafile of `bytes`, paired with the raw I/O it has to do. */
 export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<WebhookPathResult> {
   const target = { ...(await env.fresh()), origin };
   const errors: unknown[] = [];
-  const { app, dynamo, s3 } = benchApp(env, target, errors);
+  const { app, dynamo: appDynamo, s3: appS3 } = benchApp(env, target, errors);
+  const commands = timeCommands(appDynamo, appS3);
+  const { dynamo, s3 } = env.clients();
   let revision = 0;
   let lastWebhook = 0;
   const run = await interleave(
@@ -98,9 +102,10 @@ export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: 
   const baseline = run.baseline.slice(1);
   const pointer = await pointerRevision(dynamo, target.table);
   if (pointer !== lastWebhook) throw new Error(`pointer at ${pointer}, expected ${lastWebhook}`);
-  dynamo.destroy();
-  s3.destroy();
-  return { bytes, webhookMs: summarize(subject), rawIoMs: summarize(baseline), ratio: pairedRatio(subject, baseline) };
+  for (const c of [dynamo, s3, appDynamo, appS3]) c.destroy();
+  const perWebhook: WebhookPathResult['perWebhook'] = {};
+  for (const [name, t] of commands) perWebhook[name] = { count: t.count / (trials + 1), ms: t.ms / t.count };
+  return { bytes, webhookMs: summarize(subject), rawIoMs: summarize(baseline), ratio: pairedRatio(subject, baseline), perWebhook };
 }
 
 export async function pointerRevision(dynamo: DynamoDBClient, table: string, key = 'sdk_key'): Promise<number | undefined> {

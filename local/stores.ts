@@ -10,6 +10,8 @@ import { createServer } from 'node:net';
 export interface LocalStores {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** Process id of the DynamoDB Local Java process (the local stack prints it; tests check it is gone). */
+  dynamoPid?: number;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startLocalStores(options: LocalStoresOptions = {}): Promis
   return {
     dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
     s3Endpoint: `http://127.0.0.1:${s3Port}`,
+    dynamoPid: dynamo.pid,
     stop: async () => {
       await Promise.all([stopChild(dynamo), s3?.close()]);
     },

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { HttpResponse } from '../lib/errors';
+
+/** A Lambda-style handler for HTTP API (2.0) events. */
+export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
+
+const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit; the handler enforces its smaller one.
+
+/**
+ * The Node request as API Gateway HTTP API v2 would deliver it: headers lower-cased (repeated ones
+ * joined with commas), raw body as base64 so the signature is checked over the exact bytes.
+ */
+export function toHttpApiEvent(req: IncomingMessage, body: Buffer, routeKey: string): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const method = req.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+/** Serve `handler` at `path` on 127.0.0.1:`port` (any method reaches it; the handler answers 405). */
+export async function serveHttpApi(handler: HttpApiHandler, path: string, port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    if (pathname !== path)
+      return send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not_found"}' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        send(res, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"error":"payload_too_large"}' });
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      handler(toHttpApiEvent(req, Buffer.concat(chunks), `ANY ${path}`)).then(
+        (response) => send(res, response),
+        () => send(res, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"error":"internal_error"}' }),
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(response.statusCode, response.headers).end(response.body);
+}

@@ -1,0 +1,147 @@
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createReconcileApp, createWebhookApp } from '../lib/app';
+import { type Env, int, loadReconcileConfig } from '../lib/config';
+import { DEFAULT_ALLOWED_HOSTS } from '../lib/datafile/hosts';
+import { LOCAL_DEFAULTS as D } from './defaults';
+import { startLocalEventBridge } from './eventbridge';
+import { serveHttpApi } from './http-adapter';
+import { ensureBucket, ensureTable } from './provision';
+import { startLocalStores } from './stores';
+
+/**
+ * `npm start`: DynamoDB Local + s3rver (data under .local/, kept across restarts), table and bucket,
+ * a local EventBridge receiver that prints change events, and the real webhook handler at
+ * http://127.0.0.1:PORT/webhook. Ctrl-C / SIGTERM stops every child. Reconcile runs only when
+ * LOCAL_RECONCILE_MINUTES is set (off by default).
+ */
+async function main(env: Env): Promise<void> {
+  const port = int(env, 'PORT', D.port);
+  const s3Port = int(env, 'LOCAL_S3_PORT', D.s3Port);
+  const dynamoPort = int(env, 'LOCAL_DYNAMODB_PORT', D.dynamoPort);
+  const eventsPort = int(env, 'LOCAL_EVENTS_PORT', D.eventsPort);
+  const dataDir = resolve(env.LOCAL_DATA_DIR ?? '.local');
+  const secret = env.WEBHOOK_SECRET ?? D.secret;
+  const reconcileMinutes = int(env, 'LOCAL_RECONCILE_MINUTES', 0);
+
+  const stopping: (() => Promise<unknown>)[] = [];
+  const shutdown = onSignals(stopping);
+  const stores = await startLocalStores({ dynamoPort, s3Port, dataDir: `${dataDir}/dynamodb`, s3Dir: `${dataDir}/s3` });
+  stopping.unshift(() => stores.stop());
+  const credentials = { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+  const dynamo = new DynamoDBClient({ endpoint: stores.dynamoEndpoint, ...credentials });
+  const s3 = new S3Client({
+    endpoint: stores.s3Endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...credentials,
+  });
+  await ensureTable(dynamo, D.table);
+  await ensureBucket(s3, D.bucket);
+
+  const bus = await startLocalEventBridge(eventsPort);
+  stopping.unshift(() => bus.close());
+  bus.onEvent = (e) => console.log(`[event] ${e.detailType}: ${JSON.stringify(e.detail)}`);
+  const events = new EventBridgeClient({ endpoint: bus.endpoint, ...credentials });
+
+  const config = loadReconcileConfig({
+    ...env,
+    DATAFILE_TABLE: D.table,
+    DATAFILE_BUCKET: D.bucket,
+    EVENT_BUS_NAME: D.bus,
+    WEBHOOK_SECRET: secret,
+    SYNC_CONFIG_PARAMETER: undefined,
+    ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? ['127.0.0.1:*', 'localhost:*', ...DEFAULT_ALLOWED_HOSTS].join(','),
+    ALLOW_LOOPBACK: 'true',
+  });
+  const handler = createWebhookApp(config, { dynamo, s3, events });
+  const http = await serveHttpApi(handler, '/webhook', port);
+  stopping.unshift(
+    () =>
+      new Promise((r) => {
+        http.server.close(r);
+        http.server.closeAllConnections();
+      }),
+  );
+  if (reconcileMinutes > 0) {
+    const reconcile = createReconcileApp(config, { dynamo, s3, events });
+    const timer = setInterval(() => void reconcile().catch((e) => console.error('reconcile failed', e)), reconcileMinutes * 60_000);
+    stopping.unshift(async () => clearInterval(timer));
+  }
+  banner({
+    port: http.port,
+    s3: stores.s3Endpoint,
+    dynamo: stores.dynamoEndpoint,
+    events: bus.endpoint,
+    secret,
+    dataDir,
+    pid: stores.dynamoPid,
+    reconcileMinutes,
+  });
+  await shutdown;
+}
+
+function onSignals(stopping: (() => Promise<unknown>)[]): Promise<void> {
+  return new Promise((done) => {
+    let started = false;
+    const stop = (signal: string) => {
+      if (started) return;
+      started = true;
+      console.log(`\n${signal}: stopping the local stack…`);
+      const force = setTimeout(() => process.exit(1), 10_000);
+      (async () => {
+        for (const step of stopping) await step().catch((e) => console.error('while stopping:', e));
+        clearTimeout(force);
+        console.log('stopped');
+        done();
+        process.exit(0);
+      })();
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+interface Urls {
+  port: number;
+  s3: string;
+  dynamo: string;
+  events: string;
+  secret: string;
+  dataDir: string;
+  pid?: number;
+  reconcileMinutes: number;
+}
+
+function banner(u: Urls): void {
+  const webhook = `http://127.0.0.1:${u.port}/webhook`;
+  const secretNote = u.secret === D.secret ? ' (development default; set WEBHOOK_SECRET to change)' : '';
+  console.log(
+    [
+      '',
+      'Optimizely Datafile Sync — local stack',
+      `  webhook        POST ${webhook}`,
+      `  secret         ${u.secret}${secretNote}; accepted for any project id`,
+      `  S3 (s3rver)    ${u.s3}  bucket ${D.bucket}`,
+      `  DynamoDB Local ${u.dynamo}  table ${D.table}  (java pid ${u.pid ?? '?'})`,
+      `  EventBridge    ${u.events}  bus ${D.bus} (received events are printed here)`,
+      `  data           ${u.dataDir} (kept across restarts; delete it to start over)`,
+      `  reconcile      ${u.reconcileMinutes > 0 ? `every ${u.reconcileMinutes} min` : 'off (LOCAL_RECONCILE_MINUTES=<n> to enable)'}`,
+      '',
+      'Try it:',
+      `  npm run webhook:send -- --datafile path/to/datafile.json --url ${webhook} --secret ${u.secret}`,
+      '  npm run cli -- status --local',
+      '  npm run cli -- history <sdkKey> --local',
+      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region us-east-1 --endpoint-url ${u.s3} s3 cp s3://${D.bucket}/datafiles/<sdkKey>/latest.json -`,
+      '',
+      'ready — Ctrl-C to stop',
+    ].join('\n'),
+  );
+}
+
+main(process.env).catch((error) => {
+  console.error('The local stack could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -15,4 +15,5 @@ export {
   ReaderClosedError,
 } from './errors';
 export type { ReaderLogEvent, ReaderLogger } from './log';
-export { type ChangeListener, createDatafileReader, type DatafileReader, type DatafileReaderOptions } from './reader';
+export { createDatafileReader } from './reader';
+export type { ChangeListener, DatafileReader, DatafileReaderOptions } from './types';

@@ -1,0 +1,50 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DatafileResult } from './entry';
+import type { ReaderLogger } from './log';
+
+/**
+ * Options of {@link createDatafileReader}.
+ *
+ * @example
+ * const options: DatafileReaderOptions = { table: 'datafiles', bucket: 'my-datafiles', maxAgeMs: 5_000 };
+ */
+export interface DatafileReaderOptions {
+  /** The DynamoDB table the webhook writes (pointer items `pk=<key>, sk=POINTER`). */
+  table: string;
+  /** The S3 bucket holding `datafiles/{key}/revisions/{revision}.json`. */
+  bucket: string;
+  /** Injected clients are used as given and never destroyed by `close()`. */
+  dynamo?: DynamoDBClient;
+  s3?: S3Client;
+  /** Freshness window: answers from memory, with no I/O, for this long after a check. Default 1000. */
+  maxAgeMs?: number;
+  /** Upper bound for one refresh (pointer read + object download); past it the refresh fails. Default 3000. */
+  timeoutMs?: number;
+  /** Strongly consistent pointer reads (default true): a reader never sees the pointer go back and forth. */
+  consistentRead?: boolean;
+  /** A datafile per key (or a function) served, marked stale, while the store has never answered. */
+  bootstrap?: Record<string, string> | ((key: string) => string | undefined);
+  logger?: ReaderLogger;
+  /** Clock in ms (tests). */
+  now?: () => number;
+}
+
+/** Called with the new and the replaced datafile when `get()` discovers a new revision. */
+export type ChangeListener = (current: DatafileResult, previous: DatafileResult) => void;
+
+/**
+ * Reads the current datafile of a key from the webhook's stores. Build it once per container.
+ *
+ * @example
+ * const reader = createDatafileReader({ table: 'datafiles', bucket: 'my-datafiles' });
+ * const { datafile, revision } = await reader.get('sdk_key');
+ */
+export interface DatafileReader {
+  /** The current datafile: from memory inside the freshness window, else revalidated (see README). */
+  get(key: string): Promise<DatafileResult>;
+  /** Fires once per new revision that `get()` discovers (not for the first load). Returns an unsubscribe function. */
+  onChange(key: string, listener: ChangeListener): () => void;
+  /** Releases the clients the reader built; later `get()` calls reject with `reader_closed`. */
+  close(): Promise<void>;
+}

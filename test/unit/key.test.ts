@@ -1,0 +1,42 @@
+import { isValidKey, keyFromUrl } from '../../lib/datafile/key';
+
+describe('keyFromUrl', () => {
+  it.each([
+    ['https://cdn.optimizely.com/datafiles/AbC_12-x.json', 'AbC_12-x'],
+    ['https://cdn.optimizely.com/datafiles/auth/SecureKey.json', 'SecureKey'],
+    ['https://cdn.optimizely.com/json/5088239376138240.json', '5088239376138240'],
+    ['https://mirror.example/prefix/datafiles/key.json?x=1#y', 'key'],
+    ['http://127.0.0.1:8080/cdn/datafiles/key.json', 'key'],
+  ])('reads the key from %s', (url, key) => {
+    expect(keyFromUrl(url)).toBe(key);
+  });
+
+  it.each([
+    ['another path', 'https://cdn.optimizely.com/other/key.json'],
+    ['a dotted key', 'https://cdn.optimizely.com/datafiles/a.b.json'],
+    ['an encoded slash', 'https://cdn.optimizely.com/datafiles/a%2Fb.json'],
+    ['a traversal', 'https://cdn.optimizely.com/datafiles/../x.json'],
+    ['a non-numeric legacy id', 'https://cdn.optimizely.com/json/abc.json'],
+    ['a key over 128 characters', `https://cdn.optimizely.com/datafiles/${'k'.repeat(129)}.json`],
+    ['an empty key', 'https://cdn.optimizely.com/datafiles/.json'],
+    ['no .json', 'https://cdn.optimizely.com/datafiles/key'],
+    ['not a URL', 'datafiles/key.json'],
+  ])('answers undefined for %s', (_name, url) => {
+    expect(keyFromUrl(url)).toBeUndefined();
+  });
+});
+
+describe('isValidKey', () => {
+  it('accepts letters, digits, _ and - up to 128 characters, nothing else', () => {
+    expect(['a', 'A_b-9', 'k'.repeat(128)].map(isValidKey)).toEqual([true, true, true]);
+    expect(['', 'k'.repeat(129), 'a.b', 'a/b', 'a b', '../x', 'é'].map(isValidKey)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});

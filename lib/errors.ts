@@ -2,6 +2,9 @@
  * One base error for the project. Every subclass carries a stable machine `code` and the HTTP
  * status it maps to; `expose` says whether its message is safe to show a caller (never true for
  * anything that might contain a secret, a token or a stack).
+ *
+ * @example
+ * try { await reader.get('sdk_key'); } catch (e) { if (e instanceof DatafileSyncError) console.log(e.code); }
  */
 export class DatafileSyncError extends Error {
   override readonly name: string = 'DatafileSyncError';

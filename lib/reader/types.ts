@@ -30,7 +30,12 @@ export interface DatafileReaderOptions {
   now?: () => number;
 }
 
-/** Called with the new and the replaced datafile when `get()` discovers a new revision. */
+/**
+ * Called with the new and the replaced datafile when `get()` discovers a new revision.
+ *
+ * @example
+ * const stop = reader.onChange('sdk_key', (current, previous) => console.log(previous.revision, '->', current.revision));
+ */
 export type ChangeListener = (current: DatafileResult, previous: DatafileResult) => void;
 
 /**

@@ -1,11 +1,13 @@
 import {
   type AttributeValue,
   type CancellationReason,
+  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StorageError, storageError } from '../errors';
 import type { PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
@@ -87,9 +89,18 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
         continue;
       }
       const updatedAt = this.now().toISOString();
+      if (inHistory) {
+        // Our history item is already written (and immutable): only the pointer moves. A plain
+        // conditional UpdateItem, so the function needs no dynamodb:ConditionCheckItem permission.
+        const moved = await this.movePointerOnly(rev, seen, updatedAt);
+        if (moved === true) return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
+        seen = moved;
+        continue;
+      }
       try {
-        const history = inHistory ? this.historyExists(rev) : this.historyPut(rev);
-        await this.client.send(new TransactWriteItemsCommand({ TransactItems: [history, this.pointerMove(rev, seen, updatedAt)] }));
+        await this.client.send(
+          new TransactWriteItemsCommand({ TransactItems: [this.historyPut(rev), this.pointerMove(rev, seen, updatedAt)] }),
+        );
         return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw storageError('record the revision', e);
@@ -115,6 +126,17 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
     };
+  }
+
+  /** true when the pointer moved from `seen` to `rev`; otherwise the pointer as it is now. */
+  private async movePointerOnly(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string): Promise<true | Pointer | undefined> {
+    try {
+      await this.client.send(new UpdateItemCommand(this.pointerMove(rev, seen, updatedAt).Update));
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw storageError('move the pointer', e);
+      return e.Item ? toPointer(e.Item) : this.getPointer(rev.key);
+    }
   }
 
   /** The history item exists with the bytes we mean (used when it was written by an earlier step). */

@@ -8,6 +8,7 @@ import { benchApp, pointerRevision, rawGet, webhookEvent } from './webhook';
 
 export interface BurstResult {
   deliveries: number;
+  trials: number;
   completionMs: Summary;
   rawIoMs: Summary;
   ratio: Summary;
@@ -85,6 +86,7 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
   }
   return {
     deliveries: n,
+    trials,
     completionMs: summarize(subject),
     rawIoMs: summarize(baseline),
     ratio: pairedRatio(subject, baseline),

@@ -53,7 +53,7 @@ export async function warmRead(env: BenchEnv, origin: DatafileOrigin, bytes: num
         .on('error', reject)
         .end();
     });
-  const reads = 20_000;
+  const reads = 200_000;
   const gets = 300;
   const run = await interleave(
     trials,

@@ -23,7 +23,7 @@ const MiB = 1024 * KiB;
 const READER_BYTES = 100 * KiB;
 const plan = quick
   ? { bundles: 5, propagation: 5, idleMs: 6_000, warm: 3, revalidation: 15, cold: 5, path: [5, 3, 2], memory: 1, burst: 1 }
-  : { bundles: 20, propagation: 20, idleMs: 30_000, warm: 9, revalidation: 60, cold: 20, path: [15, 10, 5], memory: 3, burst: 3 };
+  : { bundles: 30, propagation: 40, idleMs: 30_000, warm: 15, revalidation: 200, cold: 40, path: [30, 15, 7], memory: 5, burst: 5 };
 
 function step(name: string): void {
   process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${name}\n`);

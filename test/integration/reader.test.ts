@@ -178,6 +178,44 @@ describe('createDatafileReader › nothing loaded yet', () => {
 });
 
 describe('createDatafileReader › logging and lifecycle', () => {
+  it('refuses options without a table or bucket with a coded error', () => {
+    const build = () => createDatafileReader({ table: '', bucket: stores.bucket });
+
+    expect(build).toThrow(expect.objectContaining({ code: 'invalid_reader_options' }));
+  });
+
+  it('still serves the new revision when a change listener throws, and logs the failure', async () => {
+    await publish(stores, 'sdk_key', 1);
+    await reader.get('sdk_key');
+    reader.onChange('sdk_key', () => {
+      throw new Error('listener bug');
+    });
+    await publish(stores, 'sdk_key', 2);
+
+    clock += 1000;
+    const result = await reader.get('sdk_key');
+
+    expect(result.revision).toBe(2);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'change listener failed', revision: 2 }));
+  });
+
+  it('stops calling a listener after it unsubscribes', async () => {
+    await publish(stores, 'sdk_key', 1);
+    await reader.get('sdk_key');
+    const seen: number[] = [];
+    const unsubscribe = reader.onChange('sdk_key', (current) => seen.push(current.revision));
+    await publish(stores, 'sdk_key', 2);
+    clock += 1000;
+    await reader.get('sdk_key');
+
+    unsubscribe();
+    await publish(stores, 'sdk_key', 3);
+    clock += 1000;
+    await reader.get('sdk_key');
+
+    expect(seen).toEqual([2]);
+  });
+
   it('never writes datafile contents to the log', async () => {
     const marker = 'secret_flag_marker_1234';
     await publish(stores, 'sdk_key', 1, { flags: { [marker]: true } });

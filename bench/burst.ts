@@ -1,7 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { BenchEnv } from './env';
-import { datafileOfSize } from './env';
+import { datafileOfSize, timeCommands } from './env';
 import type { DatafileOrigin } from './origin';
 import { pairedRatio, type Summary, summarize, timeMs } from './stats';
 import { benchApp, pointerRevision, rawGet, webhookEvent } from './webhook';
@@ -18,6 +18,8 @@ export interface BurstResult {
   redeliveries: number;
   /** Pointer at the highest revision and latest.json carrying it, after every trial. */
   pointerCorrect: boolean;
+  /** Mean AWS requests per delivery, by command (races add pointer re-reads and alias re-copies). */
+  requestsPerDelivery: Record<string, number>;
 }
 
 function shuffled(n: number): number[] {
@@ -38,12 +40,15 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
   const baseline: number[] = [];
   const statuses: Record<string, number> = {};
   let redeliveries = 0;
+  const requests: Record<string, number> = {};
   let pointerCorrect = true;
   let base = 0;
   for (let t = 0; t < trials; t++) {
     const target = { ...(await env.fresh()), origin };
     const errors: unknown[] = [];
-    const { app, dynamo, s3 } = benchApp(env, target, errors);
+    const { app, dynamo: appDynamo, s3: appS3 } = benchApp(env, target, errors);
+    const commands = timeCommands(appDynamo, appS3);
+    const { dynamo, s3 } = env.clients();
     const revisions = shuffled(n).map((r) => r + base);
     base += n;
     for (const r of revisions) origin.prepare(r, Buffer.from(datafileOfSize(r, bytes)));
@@ -81,8 +86,8 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
     const alias = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: 'datafiles/sdk_key/latest.json' }));
     pointerCorrect &&= (await pointerRevision(dynamo, target.table)) === max && alias.Metadata?.revision === String(max);
     for (const r of revisions) origin.forget(r);
-    dynamo.destroy();
-    s3.destroy();
+    for (const [name, t] of commands) requests[name] = (requests[name] ?? 0) + t.count / (n * trials);
+    for (const c of [dynamo, s3, appDynamo, appS3]) c.destroy();
   }
   return {
     deliveries: n,
@@ -93,5 +98,6 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
     statuses,
     redeliveries,
     pointerCorrect,
+    requestsPerDelivery: requests,
   };
 }

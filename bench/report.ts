@@ -161,6 +161,15 @@ function webhookRows(r: AllResults): Row[] {
       baseline: `${b.redeliveries} redelivered`,
       ratio: '—',
     },
+    {
+      item: '6',
+      measure: 'burst: AWS requests per delivery',
+      subject: Object.entries(b.requestsPerDelivery)
+        .map(([k, v]) => `${k} ${num(v)}`)
+        .join(', '),
+      baseline: 'PutObject 1, PutItem 1',
+      ratio: times(Object.values(b.requestsPerDelivery).reduce((a, v) => a + v, 0) / 2),
+    },
   ];
 }
 

@@ -7,6 +7,7 @@ import { EventBridgePublisher } from '../aws/events';
 import { bucketExists, tableExists } from '../aws/inspect';
 import { S3Store } from '../aws/s3-store';
 import { type Env, int } from '../config';
+import { StorageError } from '../errors';
 import type { Logger } from '../log';
 import { type Notify, reliableNotify } from '../sync/events';
 import { NotFoundError, UsageError } from './exit';
@@ -59,7 +60,17 @@ const LOCAL_CREDENTIALS = { region: 'us-east-1', credentials: { accessKeyId: 'S3
  * the stack output DatafileBucketName via --bucket or DATAFILE_BUCKET).
  */
 export function resolveTarget(flags: TargetFlags, env: Env, logger: Logger, clients: CliClients = {}): Target {
-  if (flags.local) return build(localNames(flags), localClients(env, clients), logger);
+  if (flags.local) {
+    const target = build(localNames(flags), localClients(env, clients), logger);
+    const check = target.check;
+    // Connection refused locally almost always means the stack is not running: say so.
+    target.check = (options) =>
+      check(options).catch((e: unknown) => {
+        if (e instanceof StorageError) throw new StorageError(`${e.message} Is the local stack running (npm start)?`, { cause: e.cause });
+        throw e;
+      });
+    return target;
+  }
   const table = flags.table ?? env.DATAFILE_TABLE ?? (flags.stage ? `optimizely-datafile-sync-${flags.stage}` : undefined);
   if (!table) throw new UsageError('Say where: --local, --stage <stage>, or --table <name> (or DATAFILE_TABLE).');
   const bucket = flags.bucket ?? env.DATAFILE_BUCKET;

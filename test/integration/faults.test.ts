@@ -1,4 +1,5 @@
-import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createWebhookApp } from '../../lib/app';
 import type { WebhookConfig } from '../../lib/config';
@@ -6,7 +7,7 @@ import type { HttpResponse } from '../../lib/errors';
 import { parseProjectsConfig } from '../../lib/webhook/projects';
 import { body, hang, type LocalOrigin, type Responder, startOrigin, status, truncated } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
-import { awsError, crash, type FaultRule, withFaults } from '../support/faults';
+import { awsError, crash, type FaultRule, seededRandom, withFaults } from '../support/faults';
 import { checkInvariants, startReaderProbe, stopAllProbes, storedObjects } from '../support/invariants';
 import { freshStores, type TestStores } from '../support/stores';
 import { httpApiEvent, payload, SECRET } from '../support/webhooks';
@@ -24,7 +25,7 @@ afterAll(async () => {
   await origin.close();
 });
 
-function app(clients: { s3: TestStores['s3']; dynamo: TestStores['dynamo'] } = stores) {
+function app(clients: { s3: TestStores['s3']; dynamo: TestStores['dynamo'] } = stores, slack = false) {
   const config: WebhookConfig = {
     table: stores.table,
     bucket: stores.bucket,
@@ -37,8 +38,9 @@ function app(clients: { s3: TestStores['s3']; dynamo: TestStores['dynamo'] } = s
       allowLoopback: true,
       maxBytes: MAX_BYTES,
       connectTimeoutMs: 500,
-      attemptTimeoutMs: 150,
-      budgetMs: 400,
+      // Short, so fetch faults fail fast; with slack (many concurrent deliveries on 2 cores) a slow fetch is no fault.
+      attemptTimeoutMs: slack ? 5000 : 150,
+      budgetMs: slack ? 10_000 : 400,
       baseDelayMs: 5,
       maxDelayMs: 20,
       maxRedirects: 3,
@@ -199,6 +201,46 @@ describe('a fault at any step of the webhook path', () => {
     expect(s3.fired()).toBeGreaterThan(0);
     expect([res.statusCode, parsed(res).status]).toEqual([200, 'updated']);
     expect(await checkInvariants(stores, key, { aliasConverged: true })).toEqual({ violations: [], pointer: 3, history: [3] });
+    expect((await reader.stop()).misses).toEqual([]);
+  });
+
+  it('random faults and crashes under 50 concurrent deliveries: after redelivering every failure, nothing is lost', async () => {
+    // Arrange: each delivery fetches its own revision; ~3% of every storage call fails before or after reaching the server.
+    const key = 'chaos';
+    const text = (revision: number) => makeDatafile({ revision, flags: { [`f${revision}`]: true } });
+    const byQuery = (req: IncomingMessage, res: ServerResponse) =>
+      body(text(Number(new URL(req.url ?? '', 'http://x').searchParams.get('rev'))))(req, res);
+    serve(key, byQuery);
+    const random = seededRandom(20_261_126);
+    const chaos = (command: FaultRule['command']): FaultRule[] =>
+      (['before', 'after'] as const).map((when) => ({
+        command,
+        when,
+        nth: () => random() < 0.03,
+        error: random() < 0.5 ? crash : undefined,
+      }));
+    const s3 = withFaults(stores.s3, [HeadObjectCommand, PutObjectCommand, CopyObjectCommand].flatMap(chaos));
+    const dynamo = withFaults(stores.dynamo, [GetItemCommand, PutItemCommand, TransactWriteItemsCommand].flatMap(chaos));
+    const order = Array.from({ length: 50 }, (_, i) => (i % 40) + 1).sort(() => random() - 0.5);
+    const reader = startReaderProbe(stores, key);
+    const send = (handler: ReturnType<typeof app>, revision: number) =>
+      handler(httpApiEvent(payload({ revision, key, origin: origin.url, query: `?rev=${revision}` })));
+
+    // Act: the chaotic round, then Optimizely's redeliveries of whatever failed, until none fails.
+    const first = await Promise.all(order.map((r) => send(app({ s3: s3.client, dynamo: dynamo.client }, true), r)));
+    let pending = order.filter((_, i) => (first[i]?.statusCode ?? 500) >= 500);
+    for (let round = 0; round < 5 && pending.length > 0; round++) {
+      const again = await Promise.all(pending.map((r) => send(app(stores, true), r)));
+      pending = pending.filter((_, i) => (again[i]?.statusCode ?? 500) >= 500);
+    }
+
+    // Assert
+    expect(s3.fired() + dynamo.fired()).toBeGreaterThan(0);
+    for (const res of first.filter((r) => r.statusCode !== 200)) expectCleanFailure(res, 'storage_unavailable');
+    expect(pending).toEqual([]);
+    const range = Array.from({ length: 40 }, (_, i) => i + 1);
+    expect(await checkInvariants(stores, key, { aliasConverged: true })).toEqual({ violations: [], pointer: 40, history: range });
+    expect(await storedObjects(stores, key)).toEqual(range);
     expect((await reader.stop()).misses).toEqual([]);
   });
 });

@@ -15,8 +15,8 @@ export interface FaultRule {
    * `after`: the server applies it, then the caller sees an error (a crash between two steps).
    */
   when: 'before' | 'after';
-  /** Which matching calls fail, counting from 1: a number, or `all`. Default 1. */
-  nth?: number | 'all';
+  /** Which matching calls fail, counting from 1: a number, `all`, or a predicate (seeded chaos). Default 1. */
+  nth?: number | 'all' | ((n: number) => boolean);
   /** What is thrown; default an AWS-looking 500. */
   error?: () => Error;
 }
@@ -55,7 +55,8 @@ export function withFaults<C extends { send: (...args: never[]) => Promise<unkno
         if (!(command instanceof rule.command)) continue;
         const n = (seen.get(rule) ?? 0) + 1;
         seen.set(rule, n);
-        if (rule.nth === 'all' || n === (rule.nth ?? 1)) hit = rule;
+        const nth = rule.nth ?? 1;
+        if (nth === 'all' || (typeof nth === 'function' ? nth(n) : n === nth)) hit = rule;
       }
     }
     if (hit?.when === 'before') throw fault(hit);
@@ -71,5 +72,14 @@ export function withFaults<C extends { send: (...args: never[]) => Promise<unkno
     heal: () => {
       healed = true;
     },
+  };
+}
+
+/** A seeded uniform random source in [0, 1), so a chaotic run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
   };
 }

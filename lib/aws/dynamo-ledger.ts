@@ -12,8 +12,9 @@ import {
 import { StorageError, storageError } from '../errors';
 import type { PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
 import { listHistory, scanPointers } from './dynamo-history';
-import { POINTER_SK, pointerUpdate, revisionItem, revisionSk, toPointer, toRevision } from './dynamo-items';
+import { POINTER_SK, revisionSk, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
+import { historyPut, pointerMove } from './dynamo-writes';
 
 export interface DynamoLedgerOptions {
   table: string;
@@ -99,7 +100,7 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
       }
       try {
         await this.client.send(
-          new TransactWriteItemsCommand({ TransactItems: [this.historyPut(rev), this.pointerMove(rev, seen, updatedAt)] }),
+          new TransactWriteItemsCommand({ TransactItems: [historyPut(this.table, rev), pointerMove(this.table, rev, seen, updatedAt)] }),
         );
         return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
       } catch (e) {
@@ -117,21 +118,10 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
     throw new StorageError(`Could not record revision ${rev.revision} of ${rev.key}: too much contention.`);
   }
 
-  private historyPut(rev: StoredRevision) {
-    return {
-      Put: {
-        TableName: this.table,
-        Item: revisionItem(rev),
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      },
-    };
-  }
-
   /** true when the pointer moved from `seen` to `rev`; otherwise the pointer as it is now. */
   private async movePointerOnly(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string): Promise<true | Pointer | undefined> {
     try {
-      await this.client.send(new UpdateItemCommand(this.pointerMove(rev, seen, updatedAt).Update));
+      await this.client.send(new UpdateItemCommand(pointerMove(this.table, rev, seen, updatedAt).Update));
       return true;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw storageError('move the pointer', e);
@@ -139,36 +129,10 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
     }
   }
 
-  /** The history item exists with the bytes we mean (used when it was written by an earlier step). */
-  historyExists(rev: StoredRevision) {
-    return {
-      ConditionCheck: {
-        TableName: this.table,
-        Key: { pk: { S: rev.key }, sk: { S: revisionSk(rev.revision) } },
-        ConditionExpression: 'sha256 = :sha',
-        ExpressionAttributeValues: { ':sha': { S: rev.sha256 } },
-      },
-    };
-  }
-
-  /** Move the pointer from exactly `seen` to `rev` (not while pinned), in one transaction with `history`. */
-  pointerMove(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string) {
-    const update = pointerUpdate(this.table, rev, updatedAt, false);
-    // Why this condition: it names the pointer state we decided on. If another delivery moved the
-    // pointer (or someone pinned it) in between, the check fails and we re-decide with the new
-    // state instead of overwriting a newer revision. `pinned` is re-checked here for the same reason.
-    let condition = 'attribute_not_exists(pk)';
-    if (seen) {
-      update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
-      condition = 'revision = :seen AND (attribute_not_exists(pinned) OR pinned = :pinned)';
-    }
-    return { Update: { ...update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
-  }
-
   /** Put the history item alone; false when it already existed. */
   private async putHistoryOnly(rev: StoredRevision): Promise<boolean> {
     try {
-      await this.client.send(new PutItemCommand(this.historyPut(rev).Put));
+      await this.client.send(new PutItemCommand(historyPut(this.table, rev).Put));
       return true;
     } catch (e) {
       if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;

@@ -4,6 +4,7 @@ import type { PinResult, Pointer, StoredRevision } from '../sync/ports';
 import { newestRevision } from './dynamo-history';
 import { pointerUpdate } from './dynamo-items';
 import type { DynamoLedger } from './dynamo-ledger';
+import { historyExists } from './dynamo-writes';
 
 const ATTEMPTS = 25;
 
@@ -74,7 +75,7 @@ type Update = ReturnType<typeof pointerUpdate> & { ConditionExpression: string }
 
 async function transact(ledger: DynamoLedger, rev: StoredRevision, update: Update): Promise<'ok' | 'retry' | 'missing'> {
   try {
-    await ledger.client.send(new TransactWriteItemsCommand({ TransactItems: [ledger.historyExists(rev), { Update: update }] }));
+    await ledger.client.send(new TransactWriteItemsCommand({ TransactItems: [historyExists(ledger.table, rev), { Update: update }] }));
     return 'ok';
   } catch (e) {
     if (!(e instanceof TransactionCanceledException)) throw storageError('move the pointer', e);

@@ -80,6 +80,26 @@ interface Scenario {
   recorded: boolean;
 }
 
+/** The rule fires on the first matching call after a transaction committed (whatever came before). */
+function afterTransaction(rule: Omit<FaultRule, 'nth'>): FaultRule[] {
+  let committed = false;
+  let fired = false;
+  const watch: FaultRule = {
+    command: TransactWriteItemsCommand,
+    when: 'after',
+    nth: () => {
+      committed = true;
+      return false;
+    },
+  };
+  const fire = () => {
+    if (!committed || fired) return false;
+    fired = true;
+    return true;
+  };
+  return [watch, { ...rule, nth: fire }];
+}
+
 const scenarios: Scenario[] = [
   { fault: 'origin and CDN answer 500', fetch: () => [status(500)], code: 'datafile_fetch_failed', recorded: false },
   { fault: 'the fetch times out', fetch: () => [hang()], code: 'datafile_fetch_failed', recorded: false },
@@ -135,7 +155,7 @@ const scenarios: Scenario[] = [
   },
   {
     fault: 'a crash reading the pointer for the alias',
-    dynamo: [{ command: GetItemCommand, when: 'before', nth: 3, error: crash }],
+    dynamo: afterTransaction({ command: GetItemCommand, when: 'before', error: crash }),
     code: 'storage_unavailable',
     recorded: true,
   },

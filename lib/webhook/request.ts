@@ -19,7 +19,8 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024;
 /** Turn any of the three event shapes into method, lower-cased headers and raw body bytes. */
 export function normalizeRequest(event: WebhookEvent): WebhookRequest {
   const e = event as Partial<APIGatewayProxyEventV2 & APIGatewayProxyEvent>;
-  const method = (e.requestContext as { http?: { method?: string } } | undefined)?.http?.method ?? e.httpMethod ?? '';
+  const rawMethod: unknown = (e.requestContext as { http?: { method?: unknown } } | undefined)?.http?.method ?? e.httpMethod;
+  const method = typeof rawMethod === 'string' ? rawMethod : '';
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(e.headers ?? {})) {
     if (typeof value === 'string') headers[name.toLowerCase()] = value;
@@ -27,7 +28,8 @@ export function normalizeRequest(event: WebhookEvent): WebhookRequest {
   for (const [name, values] of Object.entries(e.multiValueHeaders ?? {})) {
     if (Array.isArray(values) && values.length > 1) headers[name.toLowerCase()] = values.join(', ');
   }
-  const requestId = (e.requestContext as { requestId?: string } | undefined)?.requestId ?? '';
+  const rawId: unknown = (e.requestContext as { requestId?: unknown } | undefined)?.requestId;
+  const requestId = typeof rawId === 'string' ? rawId : '';
   const raw = typeof e.body === 'string' ? e.body : '';
   // Refuse before decoding: base64 is 4/3 of the bytes, so an over-long string is over-long bytes.
   const limit = e.isBase64Encoded ? Math.ceil((MAX_WEBHOOK_BYTES * 4) / 3) + 4 : MAX_WEBHOOK_BYTES * 4;

@@ -72,6 +72,12 @@ describe('normalizeRequest', () => {
     expect(req).toEqual({ method: '', headers: {}, body: Buffer.alloc(0), requestId: '' });
   });
 
+  it('never throws on fields of the wrong type: a numeric method or request id, non-string header values', () => {
+    const odd = { requestContext: { requestId: 7, http: { method: 5 } }, headers: { 'X-Hub-Signature': 1 }, body: 3 };
+
+    expect(normalizeRequest(odd as unknown as WebhookEvent)).toEqual({ method: '', headers: {}, body: Buffer.alloc(0), requestId: '' });
+  });
+
   it('accepts exactly the limit and refuses one byte more with 413 payload_too_large, plain or base64', () => {
     const at = 'x'.repeat(MAX_WEBHOOK_BYTES);
     const over = 'x'.repeat(MAX_WEBHOOK_BYTES + 1);

@@ -1,10 +1,11 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../lib/aws/events';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { type LocalOrigin, startOrigin } from '../../local/origin';
-import { PROJECT_ID } from '../support/datafiles';
-import { BUS, busClient, deliver, type OpsEnv } from '../support/ops';
+import { body, type LocalOrigin, startOrigin } from '../../local/origin';
+import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { BUS, busClient, deliver, type OpsEnv, webhookApp } from '../support/ops';
 import { freshStores, readObject } from '../support/stores';
+import { httpApiEvent, payload } from '../support/webhooks';
 
 let env: OpsEnv;
 let origin: LocalOrigin;
@@ -93,6 +94,27 @@ describe('change events', () => {
     await deliver(env, 3, 'sdk_key', { events: client });
 
     expect(bus.events).toHaveLength(1);
+  });
+
+  it('publishes exactly one event per pointer move under concurrent deliveries, forming an unbroken chain', async () => {
+    const revisions = [3, 1, 5, 2, 4, 5, 3, 6, 1, 6];
+    const app = webhookApp(env);
+    origin.serve('/datafiles/sdk_key.json', (req, res) => {
+      const rev = Number(new URL(req.url ?? '', 'http://x').searchParams.get('rev'));
+      body(makeDatafile({ revision: rev }))(req, res);
+    });
+
+    const responses = await Promise.all(
+      revisions.map((revision) => app(httpApiEvent(payload({ revision, origin: origin.url, query: `?rev=${revision}` })))),
+    );
+
+    const updated = responses.map((r) => JSON.parse(r.body) as { status: string }).filter((b) => b.status === 'updated');
+    const moves = bus.events.map((e) => e.detail as { revision: number; previousRevision?: number });
+    expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+    expect(moves).toHaveLength(updated.length);
+    const chain = [...moves].sort((a, b) => a.revision - b.revision);
+    expect(chain.map((m) => m.previousRevision)).toEqual(chain.map((_, i) => chain[i - 1]?.revision));
+    expect(chain.at(-1)?.revision).toBe(6);
   });
 
   it('publishes nothing when no bus is configured', async () => {

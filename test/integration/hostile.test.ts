@@ -87,7 +87,7 @@ function classifyUnknown(doc: unknown): Expected {
 }
 
 interface Case {
-  shape: 'http-api' | 'rest-api' | 'function-url' | 'no-context';
+  shape: 'http-api' | 'rest-api' | 'function-url' | 'no-context' | 'odd-types';
   method: string;
   headerName: string;
   signature: SignatureKind;
@@ -165,7 +165,8 @@ function expectedFor(c: Case): Expected {
   if ((encoded && raw.length > Math.ceil((LIMIT * 4) / 3) + 4) || serverBytes.length > LIMIT)
     return { statusCode: 413, code: 'payload_too_large' };
   // 2. Only POST.
-  if (c.shape === 'no-context' || c.method.toUpperCase() !== 'POST') return { statusCode: 405, code: 'method_not_allowed' };
+  if (c.shape === 'no-context' || c.shape === 'odd-types' || c.method.toUpperCase() !== 'POST')
+    return { statusCode: 405, code: 'method_not_allowed' };
   // 3. The signature: exactly one header value, equal (after trimming) to sha1= lowercase HMAC of the bytes received.
   const signedWhatServerSees = signedBytes.equals(serverBytes);
   const valid = (c.signature === 'valid' || c.signature === 'valid-padded') && signedWhatServerSees;
@@ -201,6 +202,8 @@ function eventFor(c: Case, garbage: string): WebhookEvent {
     } as unknown as WebhookEvent;
   }
   if (c.shape === 'no-context') return { headers, body: raw, isBase64Encoded } as unknown as WebhookEvent;
+  if (c.shape === 'odd-types')
+    return { headers, body: raw, isBase64Encoded, requestContext: { requestId: 7, http: { method: 5 } } } as unknown as WebhookEvent;
   return {
     version: '2.0',
     rawPath: '/webhook',
@@ -351,7 +354,7 @@ function caseArb(base: string): fc.Arbitrary<Case> {
     shape: fc.oneof(
       { weight: 4, arbitrary: fc.constant('http-api') },
       { weight: 2, arbitrary: fc.constantFrom('rest-api', 'function-url') },
-      { weight: 1, arbitrary: fc.constant('no-context') },
+      { weight: 1, arbitrary: fc.constantFrom('no-context', 'odd-types') },
     ),
     method: fc.oneof(
       { weight: 12, arbitrary: fc.constant('POST') },

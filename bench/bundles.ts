@@ -14,12 +14,13 @@ export interface BundleResult {
   kind: 'function' | 'consumer';
   bytes: number;
   gzipBytes: number;
-  /** The packaged artifact, when `npx serverless package` has written .serverless/<service>.zip or per-function zips. */
   initMs: Summary;
   /** Paired per trial with `node -e 0`. */
   initRatio: Summary;
   /** Median extra time over the empty process. */
   initExtraMs: number;
+  /** Why the bundle could not be initialised here, if it could not. */
+  initError?: string;
 }
 
 interface Spec {
@@ -100,11 +101,16 @@ export async function bundles(
     LOG_LEVEL: 'error',
     NODE_OPTIONS: '',
   };
+  const failures = new Map<string, string>();
   const runOnce = (script: string): number => {
     const t = process.hrtime.bigint();
     const out = spawnSync(process.execPath, ['--no-warnings', '-e', script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (out.status !== 0) throw new Error(`init failed (${script}): ${out.stderr.toString().slice(0, 500)}`);
+    if (out.status !== 0) {
+      // Recorded, not thrown: one bundle that cannot initialise here must not hide every other figure.
+      failures.set(script, out.stderr.toString().trim().split('\n').slice(-3).join(' ').slice(0, 300));
+      return Number.NaN;
+    }
     return ms;
   };
   const empty: number[] = [];
@@ -132,6 +138,7 @@ export async function bundles(
       initMs,
       initRatio: pairedRatio(s, b),
       initExtraMs: initMs.median - summarize(b).median,
+      initError: failures.get(`require(${JSON.stringify(file)})`),
     };
   });
   return { emptyNodeMs: summarize(empty), bundles: results, packaged: packagedZips() };

@@ -189,7 +189,7 @@ function coldStartRows(c: AllResults['coldStart']): Row[] {
       {
         item: '7',
         measure: `${b.name}: node start + init`,
-        subject: msSpread(b.initMs),
+        subject: b.initError ? `init failed: ${b.initError}` : msSpread(b.initMs),
         baseline: `${msSpread(c.emptyNodeMs)} node -e 0`,
         ratio: ratio(b.initRatio),
       },

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runCli } from '../../lib/cli/main';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { type LocalOrigin, startOrigin } from '../../local/origin';
-import { PROJECT_ID } from '../support/datafiles';
+import { body, type LocalOrigin, startOrigin } from '../../local/origin';
+import { makeDatafile, PROJECT_ID } from '../support/datafiles';
 import { BUS, busClient, deliver, type OpsEnv, serveRevision } from '../support/ops';
 import { freshStores, readObject } from '../support/stores';
 
@@ -33,6 +33,7 @@ async function cli(...argv: string[]) {
     ALLOW_LOOPBACK: 'true',
     DATAFILE_ORIGIN_BASE_URL: origin.url,
     DATAFILE_CDN_BASE_URL: `${origin.url}/cdn`,
+    DATAFILE_AUTH_BASE_URL: `${origin.url}/auth`,
     FETCH_BUDGET_MS: '1500',
   };
   const code = await runCli(
@@ -140,6 +141,17 @@ describe('datafile-sync sync', () => {
     expect(res).toMatchObject({ code: 0, out: 'updated: new_key revision 4; pointer at 4.' });
     expect((await readObject(env.stores, 'datafiles/new_key/latest.json'))?.metadata).toMatchObject({ revision: '4' });
     expect(bus.events.map((e) => e.detail)).toEqual([expect.objectContaining({ key: 'new_key', reason: 'sync', revision: 4 })]);
+  });
+
+  it('fetches a secure environment from the authenticated URL with --token', async () => {
+    origin.serve('/auth/datafiles/auth/secure_key.json', body(makeDatafile({ revision: 2, sdkKey: 'secure_key' })));
+
+    const res = await cli('sync', 'secure_key', '--project', PROJECT_ID, '--token', 'token-abcdefgh', '--bucket', env.stores.bucket);
+
+    expect(res.code).toBe(0);
+    expect(origin.requests.map((r) => [r.path, r.headers.authorization])).toEqual([
+      ['/auth/datafiles/auth/secure_key.json', 'Bearer token-abcdefgh'],
+    ]);
   });
 
   it('exits 5 when Optimizely does not serve the datafile, 2 without --project', async () => {

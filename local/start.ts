@@ -52,7 +52,9 @@ async function main(env: Env): Promise<void> {
     DATAFILE_BUCKET: D.bucket,
     EVENT_BUS_NAME: D.bus,
     WEBHOOK_SECRET: secret,
+    // The printed secret is the one accepted: no SSM, no SYNC_PROJECTS locally.
     SYNC_CONFIG_PARAMETER: undefined,
+    SYNC_PROJECTS: undefined,
     ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? ['127.0.0.1:*', 'localhost:*', ...DEFAULT_ALLOWED_HOSTS].join(','),
     ALLOW_LOOPBACK: 'true',
   });

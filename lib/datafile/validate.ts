@@ -25,7 +25,8 @@ export function validateDatafile(bytes: Buffer, expectedProjectId: string): Data
   if (typeof projectId !== 'string' || projectId !== expectedProjectId) {
     throw invalid(`belongs to another project (expected ${expectedProjectId})`);
   }
-  if (typeof revision !== 'string' || !/^[1-9]\d{0,14}$/.test(revision)) throw invalid('has no valid revision');
+  // At most 12 digits, like the webhook's revision: history items sort by a 12-digit padded revision.
+  if (typeof revision !== 'string' || !/^[1-9]\d{0,11}$/.test(revision)) throw invalid('has no valid revision');
   return { version: version as DatafileInfo['version'], projectId, revision: Number(revision) };
 }
 

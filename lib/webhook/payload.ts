@@ -3,6 +3,7 @@ import { keyFromUrl } from '../datafile/key';
 import { RequestError } from '../errors';
 
 export const DATAFILE_UPDATED = 'project.datafile_updated';
+const MAX_REVISION = 999_999_999_999;
 
 /** A validated `project.datafile_updated` webhook. */
 export interface DatafileUpdate {
@@ -32,7 +33,9 @@ export function parsePayload(body: Buffer, policy: UrlPolicy): { ignored: string
   if (!isPositiveInteger(doc.timestamp)) throw invalid('"timestamp" must be a positive integer');
   const data = doc.data;
   if (!isObject(data)) throw invalid('"data" must be an object');
-  if (!isPositiveInteger(data.revision)) throw invalid('"data.revision" must be a positive integer');
+  // At most 12 digits: history items sort by a 12-digit zero-padded revision (lib/aws/dynamo-items.ts).
+  if (!isPositiveInteger(data.revision) || data.revision > MAX_REVISION)
+    throw invalid('"data.revision" must be a positive integer of at most 12 digits');
   if (data.environment !== undefined && (typeof data.environment !== 'string' || data.environment.length > 200)) {
     throw invalid('"data.environment" must be a string');
   }

@@ -43,8 +43,13 @@ export function parseProjectsConfig(json: string, source: string): ProjectsConfi
       throw new ConfigError(`${source}: project ${id} "environments" must be a list of names.`);
     }
     const tokens = (p.accessTokens ?? {}) as Record<string, unknown>;
-    if (typeof tokens !== 'object' || Array.isArray(tokens) || !Object.values(tokens).every((t) => typeof t === 'string' && t)) {
-      throw new ConfigError(`${source}: project ${id} "accessTokens" must map SDK keys to tokens.`);
+    // Visible ASCII only: a token goes into an Authorization header, where a newline would throw.
+    if (
+      typeof tokens !== 'object' ||
+      Array.isArray(tokens) ||
+      !Object.values(tokens).every((t) => typeof t === 'string' && /^[\x21-\x7e]+$/.test(t))
+    ) {
+      throw new ConfigError(`${source}: project ${id} "accessTokens" must map SDK keys to tokens (visible ASCII, no spaces).`);
     }
     for (const s of secrets as string[]) registerSecret(s);
     for (const t of Object.values(tokens) as string[]) registerSecret(t);

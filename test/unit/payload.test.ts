@@ -83,6 +83,7 @@ describe('parsePayload', () => {
     ['a negative revision', withData({ revision: -3 }), 'invalid_payload'],
     ['a fractional revision', withData({ revision: 2.5 }), 'invalid_payload'],
     ['a string revision', withData({ revision: '15' }), 'invalid_payload'],
+    ['a 13-digit revision (history sorts by 12 digits)', withData({ revision: 1_000_000_000_000 }), 'invalid_payload'],
     ['a numeric environment', withData({ environment: 5 }), 'invalid_payload'],
     ['a null environment', withData({ environment: null }), 'invalid_payload'],
     ['a 201-character environment', withData({ environment: 'e'.repeat(201) }), 'invalid_payload'],

@@ -13,6 +13,10 @@ const code = (fn: () => unknown) => {
 };
 
 describe('validateDatafile', () => {
+  it('accepts a 12-digit revision, the most history can order', () => {
+    expect(validateDatafile(bytes({ ...base(), revision: '999999999999' }), PROJECT_ID).revision).toBe(999_999_999_999);
+  });
+
   it.each(['2', '3', '4'])('accepts version %s and returns project and numeric revision', (version) => {
     expect(validateDatafile(bytes({ ...base(), version }), PROJECT_ID)).toEqual({ version, projectId: PROJECT_ID, revision: 12 });
   });
@@ -26,7 +30,7 @@ describe('validateDatafile', () => {
     expect(code(() => validateDatafile(bytes({ ...base(), projectId: Number(PROJECT_ID) }), PROJECT_ID))).toBe('invalid_datafile');
   });
 
-  it.each([[12], ['0'], ['-1'], ['01'], ['1.5'], ['1e3'], [''], ['1234567890123456'], [null]])(
+  it.each([[12], ['0'], ['-1'], ['01'], ['1.5'], ['1e3'], [''], ['1234567890123456'], ['1000000000000'], [null]])(
     'refuses revision %p (a decimal string is required)',
     (revision) => {
       expect(code(() => validateDatafile(bytes({ ...base(), revision }), PROJECT_ID))).toBe('invalid_datafile');

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createWebhookApp } from '../../lib/app';
@@ -107,6 +108,12 @@ const scenarios: Scenario[] = [
   {
     fault: 'the datafile is over the size cap',
     fetch: () => [body(makeDatafile({ revision: 2, padTo: MAX_BYTES + 1 }))],
+    code: 'datafile_fetch_failed',
+    recorded: false,
+  },
+  {
+    fault: 'a gzip bomb (small on the wire, over the cap unpacked)',
+    fetch: () => [body(gzipSync(Buffer.alloc(MAX_BYTES * 64, 0x20)), { 'content-encoding': 'gzip' })],
     code: 'datafile_fetch_failed',
     recorded: false,
   },

@@ -16,19 +16,30 @@ export async function convergeAlias(
   maxRounds = 10,
 ): Promise<Pointer | undefined> {
   let lastError: unknown;
+  let copied: Pointer | undefined;
   for (let round = 0; round < maxRounds; round++) {
     const pointer = await ledger.getPointer(key);
     if (!pointer) return undefined;
+    // Our own copy of this very pointer has landed and the pointer has not moved since: done, no
+    // need to read the alias back. A slower copy from another delivery that lands after ours is
+    // checked by that delivery's own re-read, as above.
+    if (copied && sameRevision(copied, pointer)) return pointer;
     try {
       // Reading the alias is retried like the copy: a HEAD racing another delivery's copy can fail too.
       const alias = await store.aliasState(key);
-      if (alias?.sha256 === pointer.sha256 && alias.revision === pointer.revision) return pointer;
+      if (alias && sameRevision(alias, pointer)) return pointer;
       await store.copyToAlias(pointer);
+      copied = pointer;
     } catch (e) {
+      copied = undefined;
       lastError = e;
       await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** Math.min(round, 5)));
     }
   }
   if (lastError) throw lastError;
   return ledger.getPointer(key);
+}
+
+function sameRevision(a: { sha256?: string; revision?: number }, b: Pointer): boolean {
+  return a.sha256 === b.sha256 && a.revision === b.revision;
 }

@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createWebhookApp } from '../../lib/app';
-import type { WebhookConfig } from '../../lib/config';
-import { parseProjectsConfig } from '../../lib/webhook/projects';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
-import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { makeDatafile } from '../support/datafiles';
 import { checkInvariants, startReaderProbe, stopAllProbes, storedObjects } from '../support/invariants';
+import { fetchPolicyFor, testWebhookConfig } from '../support/ops';
 import { freshStores, readObject, type TestStores } from '../support/stores';
-import { httpApiEvent, payload, SECRET } from '../support/webhooks';
+import { httpApiEvent, payload } from '../support/webhooks';
 
 let stores: TestStores;
 let origin: LocalOrigin;
@@ -21,25 +20,7 @@ afterAll(async () => {
 });
 
 function app() {
-  const config: WebhookConfig = {
-    table: stores.table,
-    bucket: stores.bucket,
-    projects: {
-      kind: 'static',
-      config: parseProjectsConfig(JSON.stringify({ projects: { [PROJECT_ID]: { secrets: [SECRET] } } }), 'test'),
-    },
-    fetch: {
-      allowedHosts: [`127.0.0.1:${origin.port}`],
-      allowLoopback: true,
-      maxBytes: 1024 * 1024,
-      connectTimeoutMs: 2000,
-      attemptTimeoutMs: 5000,
-      budgetMs: 10_000,
-      baseDelayMs: 5,
-      maxDelayMs: 50,
-      maxRedirects: 3,
-    },
-  };
+  const config = testWebhookConfig(stores, fetchPolicyFor(origin, { connectTimeoutMs: 2000, attemptTimeoutMs: 5000, budgetMs: 10_000 }));
   return createWebhookApp(config, { s3: stores.s3, dynamo: stores.dynamo });
 }
 

@@ -3,15 +3,14 @@ import { gzipSync } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createWebhookApp } from '../../lib/app';
-import type { WebhookConfig } from '../../lib/config';
 import type { HttpResponse } from '../../lib/errors';
-import { parseProjectsConfig } from '../../lib/webhook/projects';
 import { body, hang, type LocalOrigin, type Responder, startOrigin, status, truncated } from '../../local/origin';
-import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { makeDatafile } from '../support/datafiles';
 import { awsError, crash, type FaultRule, seededRandom, withFaults } from '../support/faults';
 import { checkInvariants, startReaderProbe, stopAllProbes, storedObjects } from '../support/invariants';
+import { fetchPolicyFor, testWebhookConfig } from '../support/ops';
 import { freshStores, type TestStores } from '../support/stores';
-import { httpApiEvent, payload, SECRET } from '../support/webhooks';
+import { httpApiEvent, payload } from '../support/webhooks';
 
 let stores: TestStores;
 let origin: LocalOrigin;
@@ -27,26 +26,17 @@ afterAll(async () => {
 });
 
 function app(clients: { s3: TestStores['s3']; dynamo: TestStores['dynamo'] } = stores, slack = false) {
-  const config: WebhookConfig = {
-    table: stores.table,
-    bucket: stores.bucket,
-    projects: {
-      kind: 'static',
-      config: parseProjectsConfig(JSON.stringify({ projects: { [PROJECT_ID]: { secrets: [SECRET] } } }), 'test'),
-    },
-    fetch: {
-      allowedHosts: [`127.0.0.1:${origin.port}`],
-      allowLoopback: true,
+  const config = testWebhookConfig(
+    stores,
+    fetchPolicyFor(origin, {
       maxBytes: MAX_BYTES,
       connectTimeoutMs: 500,
       // Short, so fetch faults fail fast; with slack (many concurrent deliveries on 2 cores) a slow fetch is no fault.
       attemptTimeoutMs: slack ? 5000 : 150,
       budgetMs: slack ? 10_000 : 400,
-      baseDelayMs: 5,
       maxDelayMs: 20,
-      maxRedirects: 3,
-    },
-  };
+    }),
+  );
   return createWebhookApp(config, clients);
 }
 

@@ -1,14 +1,13 @@
 import type dns from 'node:dns';
 import net from 'node:net';
 import { createWebhookApp } from '../../lib/app';
-import type { WebhookConfig } from '../../lib/config';
 import { type FetchPolicy, fetchDatafile } from '../../lib/datafile/fetch';
 import { checkUrl, DEFAULT_ALLOWED_HOSTS } from '../../lib/datafile/hosts';
-import { parseProjectsConfig } from '../../lib/webhook/projects';
 import { body, type LocalOrigin, redirect, startOrigin } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { testWebhookConfig } from '../support/ops';
 import { freshStores, listObjects, type TestStores } from '../support/stores';
-import { httpApiEvent, SECRET } from '../support/webhooks';
+import { httpApiEvent } from '../support/webhooks';
 
 /*
  * Every probe below is built so that a broken guard could only reach this machine: IP literals
@@ -129,15 +128,7 @@ const fetchOne = (url: string, policy: FetchPolicy, token?: string) =>
   fetchDatafile({ urls: [url], projectId: PROJECT_ID, minRevision: 1, token }, policy, noSleep);
 
 function webhook(policy: FetchPolicy) {
-  const config: WebhookConfig = {
-    table: stores.table,
-    bucket: stores.bucket,
-    projects: {
-      kind: 'static',
-      config: parseProjectsConfig(JSON.stringify({ projects: { [PROJECT_ID]: { secrets: [SECRET] } } }), 'test'),
-    },
-    fetch: policy,
-  };
+  const config = testWebhookConfig(stores, policy);
   const handler = createWebhookApp(config, { s3: stores.s3, dynamo: stores.dynamo });
   return async (url: string) => {
     const doc = {

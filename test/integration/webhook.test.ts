@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createWebhookApp } from '../../lib/app';
-import type { WebhookConfig } from '../../lib/config';
-import { createLogger } from '../../lib/log';
-import { parseProjectsConfig } from '../../lib/webhook/projects';
 import { body, type LocalOrigin, startOrigin, status } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { captureLogger, fetchPolicyFor, TEST_PROJECTS, testWebhookConfig } from '../support/ops';
 import { freshStores, itemsFor, listObjects, readObject, type TestStores } from '../support/stores';
 import { httpApiEvent, payload, restApiEvent, SECRET } from '../support/webhooks';
 
@@ -13,34 +11,9 @@ let stores: TestStores;
 let origin: LocalOrigin;
 let logs: Record<string, unknown>[];
 
-function app(overrides: Partial<WebhookConfig> = {}, projectsJson?: object) {
-  const projects = projectsJson ?? {
-    projects: { [PROJECT_ID]: { secrets: ['old-secret-abcdefgh', SECRET], accessTokens: { secure_key: 'token-zyxwvutsrq' } } },
-  };
-  const config: WebhookConfig = {
-    table: stores.table,
-    bucket: stores.bucket,
-    projects: { kind: 'static', config: parseProjectsConfig(JSON.stringify(projects), 'test') },
-    fetch: {
-      allowedHosts: [`127.0.0.1:${origin.port}`],
-      allowLoopback: true,
-      maxBytes: 1024 * 1024,
-      connectTimeoutMs: 1000,
-      attemptTimeoutMs: 1000,
-      budgetMs: 1500,
-      baseDelayMs: 5,
-      maxDelayMs: 50,
-      maxRedirects: 3,
-    },
-    ...overrides,
-  };
-  const logger = {
-    ...createLogger(),
-    info: (m: string, f?: object) => logs.push({ m, ...f }),
-    warn: (m: string, f?: object) => logs.push({ m, ...f }),
-    error: (m: string, f?: object) => logs.push({ m, ...f }),
-  };
-  return createWebhookApp(config, { s3: stores.s3, dynamo: stores.dynamo, logger });
+function app(projects: object = TEST_PROJECTS) {
+  const config = testWebhookConfig(stores, fetchPolicyFor(origin), projects);
+  return createWebhookApp(config, { s3: stores.s3, dynamo: stores.dynamo, logger: captureLogger(logs) });
 }
 
 function serveRevision(revision: number, key = 'sdk_key') {
@@ -187,9 +160,10 @@ describe('webhook sync', () => {
   it('accepts every active secret during a rotation and REST API / base64 events', async () => {
     serveRevision(2);
     const text = payload({ revision: 2, origin: origin.url });
+    const rotating = { projects: { [PROJECT_ID]: { secrets: ['old-secret-abcdefgh', SECRET] } } };
 
-    const a = await app()(httpApiEvent(text, { secret: 'old-secret-abcdefgh', base64: true }));
-    const b = await app()(restApiEvent(text, { header: 'X-HUB-SIGNATURE' }));
+    const a = await app(rotating)(httpApiEvent(text, { secret: 'old-secret-abcdefgh', base64: true }));
+    const b = await app(rotating)(restApiEvent(text, { header: 'X-HUB-SIGNATURE' }));
 
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect(JSON.parse(b.body).status).toBe('unchanged');
@@ -226,7 +200,7 @@ describe('webhook refusals', () => {
     serveRevision(2);
     const projects = { projects: { [PROJECT_ID]: { secrets: [SECRET], environments: ['Production'] } } };
 
-    const res = await app({}, projects)(httpApiEvent(payload({ revision: 2, origin: origin.url, environment: 'Staging' })));
+    const res = await app(projects)(httpApiEvent(payload({ revision: 2, origin: origin.url, environment: 'Staging' })));
 
     expect([res.statusCode, JSON.parse(res.body).error]).toEqual([403, 'environment_not_allowed']);
     expect(origin.requests).toEqual([]);

@@ -13,7 +13,8 @@ import { httpApiEvent, payload, SECRET } from './webhooks';
 /** Shared wiring for the operations tests (events, pin, reconcile, CLI): real stores, origin and bus. */
 export const BUS = 'test-bus';
 
-export function fetchPolicyFor(origin: LocalOrigin): FetchPolicy {
+/** A fetch policy for the local origin: loopback allowed, short timeouts (override any field). */
+export function fetchPolicyFor(origin: LocalOrigin, overrides: Partial<FetchPolicy> = {}): FetchPolicy {
   return {
     allowedHosts: [`127.0.0.1:${origin.port}`],
     allowLoopback: true,
@@ -24,6 +25,20 @@ export function fetchPolicyFor(origin: LocalOrigin): FetchPolicy {
     baseDelayMs: 5,
     maxDelayMs: 50,
     maxRedirects: 3,
+    ...overrides,
+  };
+}
+
+/** The default test project: PROJECT_ID signed with SECRET (plus a secure-environment token). */
+export const TEST_PROJECTS = { projects: { [PROJECT_ID]: { secrets: [SECRET], accessTokens: { secure_key: 'token-zyxwvutsrq' } } } };
+
+/** A webhook config for the test stores with a static projects document. */
+export function testWebhookConfig(stores: TestStores, fetch: FetchPolicy, projects: object = TEST_PROJECTS): WebhookConfig {
+  return {
+    table: stores.table,
+    bucket: stores.bucket,
+    projects: { kind: 'static', config: parseProjectsConfig(JSON.stringify(projects), 'test') },
+    fetch,
   };
 }
 
@@ -53,14 +68,7 @@ export interface OpsEnv {
 }
 
 function config(env: OpsEnv): WebhookConfig {
-  const projects = { projects: { [PROJECT_ID]: { secrets: [SECRET], accessTokens: { secure_key: 'token-zyxwvutsrq' } } } };
-  return {
-    table: env.stores.table,
-    bucket: env.stores.bucket,
-    projects: { kind: 'static', config: parseProjectsConfig(JSON.stringify(projects), 'test') },
-    fetch: fetchPolicyFor(env.origin),
-    eventBusName: env.bus ? BUS : undefined,
-  };
+  return { ...testWebhookConfig(env.stores, fetchPolicyFor(env.origin)), eventBusName: env.bus ? BUS : undefined };
 }
 
 function overrides(env: OpsEnv, extra: WebhookAppOverrides): WebhookAppOverrides {

@@ -5,24 +5,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runCli } from '../../lib/cli/main';
-import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { body, type LocalOrigin, startOrigin } from '../../local/origin';
+import type { LocalEventBridge } from '../../local/eventbridge';
+import { body, type LocalOrigin } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
-import { BUS, busClient, deliver, type OpsEnv, serveRevision } from '../support/ops';
-import { freshStores, readObject } from '../support/stores';
+import { BUS, busClient, deliver, serveRevision, startOpsEnv } from '../support/ops';
+import { readObject } from '../support/stores';
 
-let env: OpsEnv;
+let env: Awaited<ReturnType<typeof startOpsEnv>>;
 let origin: LocalOrigin;
 let bus: LocalEventBridge;
 
 beforeEach(async () => {
-  origin = await startOrigin();
-  bus = await startLocalEventBridge();
-  env = { stores: await freshStores(), origin, bus, logs: [] };
+  env = await startOpsEnv();
+  ({ origin, bus } = env);
 });
-afterEach(async () => {
-  await Promise.all([origin.close(), bus.close()]);
-});
+afterEach(() => env.close());
 
 /** Run the CLI in-process against the test stores; capture stdout, stderr and the exit code. */
 async function cli(...argv: string[]) {

@@ -1,24 +1,21 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../lib/aws/events';
-import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { body, type LocalOrigin, startOrigin } from '../../local/origin';
+import type { LocalEventBridge } from '../../local/eventbridge';
+import { body, type LocalOrigin } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
-import { BUS, busClient, deliver, type OpsEnv, webhookApp } from '../support/ops';
-import { freshStores, readObject } from '../support/stores';
+import { BUS, busClient, deliver, type OpsEnv, startOpsEnv, webhookApp } from '../support/ops';
+import { readObject } from '../support/stores';
 import { httpApiEvent, payload } from '../support/webhooks';
 
-let env: OpsEnv;
+let env: Awaited<ReturnType<typeof startOpsEnv>>;
 let origin: LocalOrigin;
 let bus: LocalEventBridge;
 
 beforeEach(async () => {
-  origin = await startOrigin();
-  bus = await startLocalEventBridge();
-  env = { stores: await freshStores(), origin, bus, logs: [] };
+  env = await startOpsEnv();
+  ({ origin, bus } = env);
 });
-afterEach(async () => {
-  await Promise.all([origin.close(), bus.close()]);
-});
+afterEach(() => env.close());
 
 /** A real client whose first `failures` sends throw (EventBridge unreachable or throttling). */
 function flakyClient(failures: number): EventBridgeClient {

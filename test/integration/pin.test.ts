@@ -6,24 +6,19 @@ import { reliableNotify } from '../../lib/sync/events';
 import { pinRevision, unpinRevision } from '../../lib/sync/pin';
 import type { StoredRevision } from '../../lib/sync/ports';
 import { revisionS3Key } from '../../lib/sync/sync-datafile';
-import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { type LocalOrigin, startOrigin } from '../../local/origin';
+import type { LocalEventBridge } from '../../local/eventbridge';
 import { PROJECT_ID } from '../support/datafiles';
-import { BUS, busClient, deliver, type OpsEnv } from '../support/ops';
-import { freshStores, itemsFor, readObject } from '../support/stores';
+import { BUS, busClient, deliver, startOpsEnv } from '../support/ops';
+import { itemsFor, readObject } from '../support/stores';
 
-let env: OpsEnv;
-let origin: LocalOrigin;
+let env: Awaited<ReturnType<typeof startOpsEnv>>;
 let bus: LocalEventBridge;
 
 beforeEach(async () => {
-  origin = await startOrigin();
-  bus = await startLocalEventBridge();
-  env = { stores: await freshStores(), origin, bus, logs: [] };
+  env = await startOpsEnv();
+  ({ bus } = env);
 });
-afterEach(async () => {
-  await Promise.all([origin.close(), bus.close()]);
-});
+afterEach(() => env.close());
 
 function deps() {
   const ledger = new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo });

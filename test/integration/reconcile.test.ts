@@ -1,23 +1,20 @@
 import { signBody } from '../../lib/webhook/signature';
-import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { body, type LocalOrigin, startOrigin, status } from '../../local/origin';
+import type { LocalEventBridge } from '../../local/eventbridge';
+import { body, type LocalOrigin, status } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
-import { deliver, type OpsEnv, reconcileApp, serveRevision, webhookApp } from '../support/ops';
-import { freshStores, itemsFor, listObjects, readObject } from '../support/stores';
+import { deliver, reconcileApp, serveRevision, startOpsEnv, webhookApp } from '../support/ops';
+import { itemsFor, listObjects, readObject } from '../support/stores';
 import { httpApiEvent, SECRET } from '../support/webhooks';
 
-let env: OpsEnv;
+let env: Awaited<ReturnType<typeof startOpsEnv>>;
 let origin: LocalOrigin;
 let bus: LocalEventBridge;
 
 beforeEach(async () => {
-  origin = await startOrigin();
-  bus = await startLocalEventBridge();
-  env = { stores: await freshStores(), origin, bus, logs: [] };
+  env = await startOpsEnv();
+  ({ origin, bus } = env);
 });
-afterEach(async () => {
-  await Promise.all([origin.close(), bus.close()]);
-});
+afterEach(() => env.close());
 
 async function snapshot(key = 'sdk_key') {
   return { objects: await listObjects(env.stores), items: await itemsFor(env.stores, key) };

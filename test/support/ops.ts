@@ -4,10 +4,10 @@ import type { DatafileBases, WebhookConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
 import { createLogger, type Logger } from '../../lib/log';
 import { parseProjectsConfig } from '../../lib/webhook/projects';
-import type { LocalEventBridge } from '../../local/eventbridge';
-import { body, type LocalOrigin } from '../../local/origin';
+import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
+import { body, type LocalOrigin, startOrigin } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from './datafiles';
-import type { TestStores } from './stores';
+import { freshStores, type TestStores } from './stores';
 import { httpApiEvent, payload, SECRET } from './webhooks';
 
 /** Shared wiring for the operations tests (events, pin, reconcile, CLI): real stores, origin and bus. */
@@ -65,6 +65,12 @@ export interface OpsEnv {
   origin: LocalOrigin;
   bus?: LocalEventBridge;
   logs: Record<string, unknown>[];
+}
+
+/** Fresh stores, a local origin and a local EventBridge for one test; `close()` stops the servers. */
+export async function startOpsEnv(): Promise<OpsEnv & { bus: LocalEventBridge; close(): Promise<void> }> {
+  const [origin, bus, stores] = await Promise.all([startOrigin(), startLocalEventBridge(), freshStores()]);
+  return { stores, origin, bus, logs: [], close: async () => void (await Promise.all([origin.close(), bus.close()])) };
 }
 
 function config(env: OpsEnv): WebhookConfig {

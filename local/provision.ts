@@ -1,14 +1,10 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { bucketExists, tableExists } from '../lib/aws/inspect';
 
 /** Create the table with the deployed schema (pk/sk strings, on-demand) unless it exists. */
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return;
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
-  }
+  if (await tableExists(client, table)) return;
   try {
     await client.send(
       new CreateTableCommand({
@@ -30,9 +26,5 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
 }
 
 export async function ensureBucket(client: S3Client, bucket: string): Promise<void> {
-  try {
-    await client.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch {
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  }
+  if (!(await bucketExists(client, bucket))) await client.send(new CreateBucketCommand({ Bucket: bucket }));
 }

@@ -3,6 +3,12 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { storageError } from '../errors';
 
+/** True when S3 answered that the bucket or object does not exist (HEAD gives a bare 404). */
+export function isS3NotFound(e: unknown): boolean {
+  const { name, $metadata } = (e ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return $metadata?.httpStatusCode === 404 || name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket';
+}
+
 /** Operator checks (CLI): does the table / bucket exist, and what do stored objects really hold. */
 export async function tableExists(client: DynamoDBClient, table: string): Promise<boolean> {
   try {
@@ -19,8 +25,7 @@ export async function bucketExists(client: S3Client, bucket: string): Promise<bo
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
     return true;
   } catch (e) {
-    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || (e as { name?: string }).name === 'NotFound' || (e as { name?: string }).name === 'NoSuchBucket') return false;
+    if (isS3NotFound(e)) return false;
     throw storageError(`reach bucket ${bucket}`, e);
   }
 }
@@ -38,8 +43,7 @@ export async function objectFacts(client: S3Client, bucket: string, key: string)
     const bytes = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
     return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, metadata: out.Metadata ?? {} };
   } catch (e) {
-    const name = (e as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+    if (isS3NotFound(e)) return undefined;
     throw storageError(`read s3://${bucket}/${key}`, e);
   }
 }

@@ -3,6 +3,7 @@ import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from
 import { storageError } from '../errors';
 import type { DatafileStore, Pointer, StoredRevision } from '../sync/ports';
 import { aliasS3Key } from '../sync/sync-datafile';
+import { isS3NotFound } from './inspect';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -73,8 +74,7 @@ export class S3Store implements DatafileStore {
       const revision = out.Metadata?.revision;
       return { sha256: out.Metadata?.sha256, revision: revision === undefined ? undefined : Number(revision) };
     } catch (e) {
-      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404 || (e as { name?: string }).name === 'NotFound') return undefined;
+      if (isS3NotFound(e)) return undefined;
       throw storageError('read object metadata from S3', e);
     }
   }

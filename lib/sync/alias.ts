@@ -1,4 +1,5 @@
-import type { DatafileStore, Pointer, RevisionLedger } from './ports';
+import { type Notify, pointerMoved } from './events';
+import type { DatafileStore, MoveReason, Pointer, RevisionLedger } from './ports';
 
 /**
  * Make `latest.json` equal the pointer. Re-reads the pointer after every copy: when two deliveries
@@ -42,4 +43,22 @@ export async function convergeAlias(
 
 function sameRevision(a: { sha256?: string; revision?: number }, b: Pointer): boolean {
   return a.sha256 === b.sha256 && a.revision === b.revision;
+}
+
+/**
+ * After any pointer write (webhook, pin, unpin, reconcile): converge the alias, and when the
+ * pointer moved, announce it exactly once — even if the alias could not converge yet (a redelivery
+ * would find a duplicate and never announce it; the event names the immutable object, which exists).
+ */
+export async function settlePointer(
+  key: string,
+  move: { moved: boolean; pointer?: Pointer; previous?: Pointer },
+  reason: MoveReason,
+  deps: { ledger: RevisionLedger; store: DatafileStore; notify?: Notify },
+): Promise<Pointer | undefined> {
+  try {
+    return await convergeAlias(key, deps.ledger, deps.store);
+  } finally {
+    if (move.moved && move.pointer) await deps.notify?.(pointerMoved(move.pointer, move.previous?.revision, reason));
+  }
 }

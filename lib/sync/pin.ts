@@ -1,5 +1,5 @@
-import { convergeAlias } from './alias';
-import { type Notify, pointerMoved } from './events';
+import { settlePointer } from './alias';
+import type { Notify } from './events';
 import type { DatafileStore, PinLedger, PinResult } from './ports';
 
 export interface PinDeps {
@@ -27,10 +27,6 @@ export async function unpinRevision(key: string, deps: PinDeps): Promise<PinResu
 }
 
 async function settle(result: PinResult, reason: 'pin' | 'unpin', deps: PinDeps): Promise<PinResult> {
-  try {
-    await convergeAlias(result.pointer.key, deps.ledger, deps.store);
-  } finally {
-    if (result.moved) await deps.notify?.(pointerMoved(result.pointer, result.previous?.revision, reason));
-  }
+  await settlePointer(result.pointer.key, result, reason, deps);
   return result;
 }

@@ -1,6 +1,6 @@
 import type { FetchedDatafile } from '../datafile/fetch';
-import { convergeAlias } from './alias';
-import { type Notify, pointerMoved } from './events';
+import { convergeAlias, settlePointer } from './alias';
+import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
 
 /** What a sync did, as the stable `status` a webhook answers with. */
@@ -83,15 +83,8 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   };
   await store.putRevision(rev, fetched.bytes);
   const result = await ledger.record(rev);
-  try {
-    const pointer = await convergeAlias(request.key, ledger, store);
-    return outcome(rev.revision, request.key, result, pointer);
-  } finally {
-    // The pointer moved exactly once, here: announce it even if the alias could not converge yet
-    // (a redelivery would find a duplicate and never announce it). The event names the immutable
-    // revision object, which exists.
-    if (result.moved) await deps.notify?.(pointerMoved(result.pointer, result.previous?.revision, request.reason ?? 'webhook'));
-  }
+  const pointer = await settlePointer(request.key, result, request.reason ?? 'webhook', deps);
+  return outcome(rev.revision, request.key, result, pointer);
 }
 
 async function duplicate(key: string, revision: number, deps: SyncDeps): Promise<SyncOutcome> {

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createWebhookApp } from '../lib/app';
 import { loadWebhookConfig } from '../lib/config';
-import { describeError, errorResponse } from '../lib/errors';
+import { describeError } from '../lib/errors';
 import { createLogger } from '../lib/log';
+import { errorResponse } from '../lib/webhook/http';
 import type { WebhookEvent } from '../lib/webhook/request';
 
 // Built once per container and reused by every warm invocation. A configuration error is kept and

@@ -9,7 +9,6 @@ import { S3Store } from './aws/s3-store';
 import { ssmProjects } from './aws/ssm-projects';
 import type { ReconcileConfig, WebhookConfig } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
-import type { HttpResponse } from './errors';
 import { createLogger, type Logger } from './log';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
 import type { ChangePublisher } from './sync/ports';
@@ -17,6 +16,7 @@ import { type ReconcileSummary, reconcile } from './sync/reconcile';
 import { syncDatafile } from './sync/sync-datafile';
 import { syncKey } from './sync/sync-key';
 import { handleWebhook } from './webhook/handle';
+import type { HttpResponse } from './webhook/http';
 import { type ProjectsSource, staticProjects } from './webhook/projects';
 import type { WebhookEvent } from './webhook/request';
 

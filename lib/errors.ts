@@ -1,23 +1,57 @@
 /**
- * One base error for the project. Every subclass carries a stable machine `code` and the HTTP
- * status it maps to; `expose` says whether its message is safe to show a caller (never true for
- * anything that might contain a secret, a token or a stack).
+ * One base error for the project. Every subclass carries a stable machine `code` from one union
+ * ({@link ErrorCode}) and keeps the underlying failure as `cause`. Nothing here knows about HTTP or
+ * exit codes: the webhook maps codes to statuses (`lib/webhook/http.ts`), the CLI to exit codes
+ * (`lib/cli/exit.ts`).
  *
  * @example
  * try { await reader.get('sdk_key'); } catch (e) { if (e instanceof DatafileSyncError) console.log(e.code); }
  */
+
+/** Every stable error code the project produces. */
+export type ErrorCode =
+  // the webhook request
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'invalid_json'
+  | 'invalid_payload'
+  | 'invalid_signature'
+  | 'unknown_project'
+  | 'environment_not_allowed'
+  // the datafile
+  | 'datafile_fetch_failed'
+  | 'stale_datafile'
+  | 'invalid_datafile'
+  | 'revision_conflict'
+  | 'revision_not_stored'
+  | 'object_missing'
+  | 'object_corrupt'
+  // stores, configuration, time
+  | 'storage_unavailable'
+  | 'config_unavailable'
+  | 'invalid_config'
+  | 'deadline_exceeded'
+  // reader and Optimizely client provider
+  | 'invalid_key'
+  | 'invalid_reader_options'
+  | 'datafile_not_found'
+  | 'datafile_unavailable'
+  | 'datafile_integrity'
+  | 'datafile_rejected'
+  | 'reader_closed'
+  | 'provider_closed'
+  // operator CLI
+  | 'usage'
+  | 'not_found';
+
 export class DatafileSyncError extends Error {
   override readonly name: string = 'DatafileSyncError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly status = 500,
     options?: { cause?: unknown },
   ) {
     super(message, options);
-  }
-  get expose(): boolean {
-    return this.status < 500 || this.status === 502 || this.status === 503;
   }
 }
 
@@ -26,7 +60,7 @@ export class RequestError extends DatafileSyncError {
   override readonly name = 'RequestError';
 }
 
-/** The datafile could not be fetched or is not one we accept. */
+/** The datafile could not be fetched, is not one we accept, or conflicts with what is stored. */
 export class DatafileError extends DatafileSyncError {
   override readonly name = 'DatafileError';
 }
@@ -35,15 +69,15 @@ export class DatafileError extends DatafileSyncError {
 export class StorageError extends DatafileSyncError {
   override readonly name = 'StorageError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('storage_unavailable', message, 503, options);
+    super('storage_unavailable', message, options);
   }
 }
 
-/** Configuration is missing or malformed: fails at cold start, naming the variable. */
+/** Configuration is missing or malformed: fails at cold start, naming the variable or field. */
 export class ConfigError extends DatafileSyncError {
   override readonly name = 'ConfigError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('invalid_config', message, 500, options);
+    super('invalid_config', message, options);
   }
 }
 
@@ -51,28 +85,6 @@ export class ConfigError extends DatafileSyncError {
 export function storageError(action: string, cause: unknown): StorageError {
   const name = (cause as { name?: string } | null)?.name ?? 'Error';
   return new StorageError(`Could not ${action} (${name}).`, { cause });
-}
-
-export interface HttpResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export function jsonResponse(statusCode: number, body: Record<string, unknown>): HttpResponse {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify(body),
-  };
-}
-
-/** The one error → HTTP mapping. Unexpected errors become a generic 500; details go to the log only. */
-export function errorResponse(error: unknown): HttpResponse {
-  if (error instanceof DatafileSyncError && error.expose) {
-    return jsonResponse(error.status, { error: error.code, message: error.message });
-  }
-  return jsonResponse(500, { error: 'internal_error', message: 'Internal error; see the function log.' });
 }
 
 /** A short, secret-free description of any thrown value, for logs. */

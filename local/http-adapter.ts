@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { HttpResponse } from '../lib/errors';
+import type { HttpResponse } from '../lib/webhook/http';
 
 /** A Lambda-style handler for HTTP API (2.0) events. */
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;

@@ -23,11 +23,11 @@ export function ssmProjects(parameter: string, options: SsmProjectsOptions = {})
         const out = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
         value = out.Parameter?.Value;
       } catch (e) {
-        throw new DatafileSyncError('config_unavailable', `Could not read SSM parameter ${parameter} (${(e as Error).name}).`, 503, {
+        throw new DatafileSyncError('config_unavailable', `Could not read SSM parameter ${parameter} (${(e as Error).name}).`, {
           cause: e,
         });
       }
-      if (!value) throw new DatafileSyncError('config_unavailable', `SSM parameter ${parameter} is empty.`, 503);
+      if (!value) throw new DatafileSyncError('config_unavailable', `SSM parameter ${parameter} is empty.`);
       return parseProjectsConfig(value, `SSM parameter ${parameter}`);
     },
     options.minRefreshMs ?? 60_000,

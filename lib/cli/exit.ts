@@ -11,7 +11,7 @@ export const EXIT = { ok: 0, problems: 1, usage: 2, notFound: 3, store: 4, dataf
 export class UsageError extends DatafileSyncError {
   override readonly name = 'UsageError';
   constructor(message: string) {
-    super('usage', message, 400);
+    super('usage', message);
   }
 }
 
@@ -19,7 +19,7 @@ export class UsageError extends DatafileSyncError {
 export class NotFoundError extends DatafileSyncError {
   override readonly name = 'NotFoundError';
   constructor(message: string) {
-    super('not_found', message, 404);
+    super('not_found', message);
   }
 }
 

@@ -72,9 +72,8 @@ export async function fetchDatafile(req: FetchRequest, policy: FetchPolicy, slee
     throw new DatafileError(
       'stale_datafile',
       `Optimizely still serves revision ${staleRevision}, older than the webhook's ${req.minRevision}; retry later.`,
-      503,
     );
   }
   if (invalid) throw invalid;
-  throw new DatafileError('datafile_fetch_failed', `Could not fetch the datafile (${lastFailure}).`, 502);
+  throw new DatafileError('datafile_fetch_failed', `Could not fetch the datafile (${lastFailure}).`);
 }

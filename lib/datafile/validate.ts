@@ -31,5 +31,5 @@ export function validateDatafile(bytes: Buffer, expectedProjectId: string): Data
 }
 
 function invalid(what: string): DatafileError {
-  return new DatafileError('invalid_datafile', `The fetched datafile ${what}.`, 502);
+  return new DatafileError('invalid_datafile', `The fetched datafile ${what}.`);
 }

@@ -11,7 +11,7 @@ export { DatafileSyncError };
 export class DatafileNotFoundError extends DatafileSyncError {
   override readonly name = 'DatafileNotFoundError';
   constructor(readonly key: string) {
-    super('datafile_not_found', `No datafile is stored for key ${key}.`, 404);
+    super('datafile_not_found', `No datafile is stored for key ${key}.`);
   }
 }
 
@@ -29,7 +29,7 @@ export class DatafileUnavailableError extends DatafileSyncError {
     options?: { cause?: unknown },
   ) {
     const name = (options?.cause as { name?: string } | null)?.name ?? 'Error';
-    super('datafile_unavailable', `The datafile store could not be read for key ${key} (${name}).`, 503, options);
+    super('datafile_unavailable', `The datafile store could not be read for key ${key} (${name}).`, options);
   }
 }
 
@@ -45,7 +45,7 @@ export class DatafileIntegrityError extends DatafileSyncError {
     readonly key: string,
     readonly revision: number,
   ) {
-    super('datafile_integrity', `Stored bytes of revision ${revision} of ${key} do not match their sha256.`, 502);
+    super('datafile_integrity', `Stored bytes of revision ${revision} of ${key} do not match their sha256.`);
   }
 }
 
@@ -58,6 +58,6 @@ export class DatafileIntegrityError extends DatafileSyncError {
 export class ReaderClosedError extends DatafileSyncError {
   override readonly name = 'ReaderClosedError';
   constructor() {
-    super('reader_closed', 'The datafile reader is closed.', 500);
+    super('reader_closed', 'The datafile reader is closed.');
   }
 }

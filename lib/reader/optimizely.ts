@@ -15,7 +15,7 @@ export class DatafileRejectedError extends DatafileSyncError {
     readonly revision: number,
     options?: { cause?: unknown },
   ) {
-    super('datafile_rejected', `The Optimizely SDK rejected revision ${revision} of ${key}.`, 502, options);
+    super('datafile_rejected', `The Optimizely SDK rejected revision ${revision} of ${key}.`, options);
   }
 }
 

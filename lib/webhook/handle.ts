@@ -1,8 +1,9 @@
 import type { UrlPolicy } from '../datafile/hosts';
-import { describeError, errorResponse, type HttpResponse, jsonResponse, RequestError } from '../errors';
+import { describeError, RequestError } from '../errors';
 import type { Logger } from '../log';
 import type { SyncOutcome } from '../sync/sync-datafile';
 import { findSigner, type Signer } from './authenticate';
+import { errorResponse, type HttpResponse, jsonResponse } from './http';
 import { type DatafileUpdate, parsePayload } from './payload';
 import type { ProjectsSource } from './projects';
 import { normalizeRequest, type WebhookEvent, type WebhookRequest } from './request';
@@ -27,7 +28,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
   try {
     const request = normalizeRequest(event);
     fields.requestId = request.requestId;
-    if (request.method !== 'POST') throw new RequestError('method_not_allowed', 'Use POST.', 405);
+    if (request.method !== 'POST') throw new RequestError('method_not_allowed', 'Use POST.');
     const signer = await authenticate(request, deps.projects);
     const parsed = parsePayload(request.body, deps.urlPolicy);
     if ('ignored' in parsed) {
@@ -62,16 +63,16 @@ async function authenticate(request: WebhookRequest, projects: ProjectsSource): 
     const fresh = await projects.refresh();
     if (fresh) signer = findSigner(request.body, header, fresh);
   }
-  if (!signer) throw new RequestError('invalid_signature', 'Missing or invalid X-Hub-Signature.', 401);
+  if (!signer) throw new RequestError('invalid_signature', 'Missing or invalid X-Hub-Signature.');
   return signer;
 }
 
 function authorize(signer: Signer, update: DatafileUpdate): void {
   if (signer.projectId !== '*' && signer.projectId !== update.projectId) {
-    throw new RequestError('unknown_project', `Project ${update.projectId} is not configured here.`, 403);
+    throw new RequestError('unknown_project', `Project ${update.projectId} is not configured here.`);
   }
   const allowed = signer.settings.environments;
   if (allowed && !(update.environment !== undefined && allowed.includes(update.environment))) {
-    throw new RequestError('environment_not_allowed', `Environment ${update.environment ?? '(none)'} is not synced for this project.`, 403);
+    throw new RequestError('environment_not_allowed', `Environment ${update.environment ?? '(none)'} is not synced for this project.`);
   }
 }

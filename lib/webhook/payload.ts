@@ -23,7 +23,7 @@ export function parsePayload(body: Buffer, policy: UrlPolicy): { ignored: string
   try {
     doc = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new RequestError('invalid_json', 'The body is not valid JSON.', 400);
+    throw new RequestError('invalid_json', 'The body is not valid JSON.');
   }
   if (!isObject(doc)) throw invalid('the body must be a JSON object');
   if (typeof doc.event !== 'string') throw invalid('"event" must be a string');
@@ -76,5 +76,5 @@ function isPositiveInteger(v: unknown): v is number {
 }
 
 function invalid(detail: string): RequestError {
-  return new RequestError('invalid_payload', `Invalid webhook payload: ${detail}.`, 400);
+  return new RequestError('invalid_payload', `Invalid webhook payload: ${detail}.`);
 }

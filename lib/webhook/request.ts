@@ -40,5 +40,5 @@ export function normalizeRequest(event: WebhookEvent): WebhookRequest {
 }
 
 function tooLarge(): RequestError {
-  return new RequestError('payload_too_large', `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`, 413);
+  return new RequestError('payload_too_large', `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`);
 }

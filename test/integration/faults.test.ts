@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createWebhookApp } from '../../lib/app';
-import type { HttpResponse } from '../../lib/errors';
+import type { HttpResponse } from '../../lib/webhook/http';
 import { body, hang, type LocalOrigin, type Responder, startOrigin, status, truncated } from '../../local/origin';
 import { makeDatafile } from '../support/datafiles';
 import { awsError, crash, type FaultRule, seededRandom, withFaults } from '../support/faults';

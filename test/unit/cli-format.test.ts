@@ -31,7 +31,7 @@ describe('exitFor', () => {
       new ConfigError('c'),
       new NotFoundError('n'),
       new StorageError('s'),
-      new DatafileError('datafile_fetch_failed', 'd', 502),
+      new DatafileError('datafile_fetch_failed', 'd'),
       new Error('boom'),
     ].map((e) => exitFor(e).code);
 

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, LambdaFunctionURLEvent } from 'aws-lambda';
+import { errorResponse } from '../../lib/webhook/http';
 import { MAX_WEBHOOK_BYTES, normalizeRequest, type WebhookEvent } from '../../lib/webhook/request';
 
 const v2 = (over: Partial<APIGatewayProxyEventV2> = {}): WebhookEvent =>
@@ -86,7 +87,7 @@ describe('normalizeRequest', () => {
         normalizeRequest(event);
         return 'accepted';
       } catch (e) {
-        return [(e as { status?: number }).status, (e as { code?: string }).code];
+        return [errorResponse(e).statusCode, (e as { code?: string }).code];
       }
     };
 

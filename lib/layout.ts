@@ -1,0 +1,165 @@
+/**
+ * Every fact about where things are stored, in one dependency-free module: S3 object keys,
+ * DynamoDB item keys and attribute names, and the URL shapes datafiles are served at. The webhook,
+ * reconcile, the reader, the CLI, the mirror and the deploy checks all import it; nothing else
+ * spells a key shape out.
+ *
+ * S3 (one bucket):
+ *   datafiles/{key}/revisions/{revision}-{sha256}.json   immutable, content-addressed revision object
+ *   datafiles/{key}/revisions/{revision}.json            the same, as stored before content addressing
+ *   datafiles/{key}/latest.json                          alias: a copy of the pointer's object
+ *   mirror/datafiles/{key}.json                          SDK mirror copy (non-secure keys only)
+ *
+ * DynamoDB (one table, string `pk` / `sk`):
+ *   pk = {key}, sk = POINTER                the current revision of the key (+ pinned, pending event)
+ *   pk = {key}, sk = REV#{12 digits}        one immutable history item per stored revision
+ *   pk = {key}, sk = FETCH                  validators (ETag / Last-Modified) of the last full fetch
+ *   pk = #RECONCILE, sk = CURSOR            where the next reconcile run starts
+ * Pointer items also carry `pointerKey` (= pk), the hash key of the sparse `pointers` index, so
+ * listing every key reads one small item per key, not the whole history.
+ */
+
+/** A datafile key: an SDK key, or a project id for legacy `/json/{id}.json` datafiles. */
+export const KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** True for a string usable as a datafile key (webhook, reader, CLI and mirror all use this rule). */
+export function isValidKey(key: unknown): key is string {
+  return typeof key === 'string' && KEY_PATTERN.test(key);
+}
+
+/** Revisions are at most 12 digits: history items sort by a 12-digit zero-padded revision. */
+export const MAX_REVISION = 999_999_999_999;
+
+// ---- S3 ---------------------------------------------------------------------------------------
+
+export const DATAFILES_PREFIX = 'datafiles/';
+export const MIRROR_PREFIX = 'mirror/';
+
+/**
+ * The immutable object of one revision. The key names the bytes' sha256, so two different bodies
+ * announced under one revision can never overwrite each other, whatever order their writes land in.
+ */
+export function revisionObjectKey(key: string, revision: number, sha256: string): string {
+  return `${DATAFILES_PREFIX}${key}/revisions/${revision}-${sha256}.json`;
+}
+
+/** Where revisions were stored before content addressing; pointers and history may still name it. */
+export function legacyRevisionObjectKey(key: string, revision: number): string {
+  return `${DATAFILES_PREFIX}${key}/revisions/${revision}.json`;
+}
+
+/** The `latest.json` alias: always a copy of the pointer's revision object. */
+export function aliasObjectKey(key: string): string {
+  return `${DATAFILES_PREFIX}${key}/latest.json`;
+}
+
+/**
+ * The SDK mirror's copy of the pointer's bytes, at the path every Optimizely SDK asks its CDN for
+ * (`/datafiles/{key}.json`) under the `mirror/` prefix that CloudFront's origin path points at.
+ * Written for keys without an access token only: secure datafiles are never under this prefix.
+ */
+export function mirrorObjectKey(key: string): string {
+  return `${MIRROR_PREFIX}datafiles/${key}.json`;
+}
+
+// ---- DynamoDB -----------------------------------------------------------------------------------
+
+export const POINTER_SK = 'POINTER';
+export const REVISION_SK_PREFIX = 'REV#';
+export const FETCH_SK = 'FETCH';
+export const RECONCILE_PK = '#RECONCILE';
+export const RECONCILE_CURSOR_SK = 'CURSOR';
+/** The sparse global secondary index holding one entry per pointer (hash key `pointerKey`). */
+export const POINTERS_INDEX = 'pointers';
+
+/** The history item's sort key: zero-padded so a Query lists revisions in numeric order. */
+export function revisionSk(revision: number): string {
+  return `${REVISION_SK_PREFIX}${String(revision).padStart(12, '0')}`;
+}
+
+/** Attribute names of pointer and history items (`pk`/`sk` are the table's key). */
+export const ATTR = {
+  pk: 'pk',
+  sk: 'sk',
+  pointerKey: 'pointerKey',
+  revision: 'revision',
+  s3Key: 's3Key',
+  sha256: 'sha256',
+  size: 'size',
+  projectId: 'projectId',
+  environment: 'environment',
+  webhookTimestamp: 'webhookTimestamp',
+  storedAt: 'storedAt',
+  updatedAt: 'updatedAt',
+  pinned: 'pinned',
+  /** Why a pin holds the pointer (`pin`, `rollback: <alarm>`, …). */
+  pinReason: 'pinReason',
+  /** Id of the change event for the last move, present until that event is published. */
+  pendingEvent: 'pendingEvent',
+  /** Stable id of the last move's change event (kept after publishing). */
+  eventId: 'eventId',
+  previousRevision: 'previousRevision',
+  moveReason: 'moveReason',
+} as const;
+
+// ---- URLs -------------------------------------------------------------------------------------
+
+export interface DatafileBases {
+  /** Optimizely's origin (fresher than the CDN), default https://optimizely.s3.amazonaws.com */
+  origin: string;
+  /** Optimizely's CDN, default https://cdn.optimizely.com */
+  cdn: string;
+  /** Authenticated datafiles of secure environments, default https://config.optimizely.com */
+  auth: string;
+}
+
+export const DEFAULT_DATAFILE_BASES: DatafileBases = {
+  origin: 'https://optimizely.s3.amazonaws.com',
+  cdn: 'https://cdn.optimizely.com',
+  auth: 'https://config.optimizely.com',
+};
+
+/** The path every SDK requests a datafile at (Optimizely's CDN, and our mirror). */
+export function datafilePath(key: string): string {
+  return `/datafiles/${key}.json`;
+}
+
+/**
+ * The URLs Optimizely serves a key's datafile at: a numeric (legacy) key → `/json/{id}.json`; a key
+ * with an access token (secure environment) → the authenticated `/datafiles/auth/{key}.json` only;
+ * otherwise origin first (fresher), then CDN.
+ */
+export function datafileUrls(key: string, bases: DatafileBases, secure: boolean): string[] {
+  if (/^\d+$/.test(key)) return [`${bases.origin}/json/${key}.json`, `${bases.cdn}/json/${key}.json`];
+  if (secure) return [`${bases.auth}/datafiles/auth/${key}.json`];
+  return [`${bases.origin}${datafilePath(key)}`, `${bases.cdn}${datafilePath(key)}`];
+}
+
+/**
+ * The datafile key from a datafile URL's path: `/datafiles/{sdkKey}.json`,
+ * `/datafiles/auth/{sdkKey}.json` (secure environments) or legacy `/json/{projectId}.json`.
+ * A path prefix is tolerated (mirrors and proxies put one in front); the tail decides.
+ * Returns undefined for any other shape.
+ */
+export function keyFromUrl(raw: string): string | undefined {
+  let path: string;
+  try {
+    path = new URL(raw).pathname;
+  } catch {
+    return undefined;
+  }
+  return keyFromPath(path);
+}
+
+/** As {@link keyFromUrl}, from a path alone. */
+export function keyFromPath(path: string): string | undefined {
+  const modern = /\/datafiles\/(?:auth\/)?([^/]+)\.json$/.exec(path)?.[1];
+  const legacy = /\/json\/(\d+)\.json$/.exec(path)?.[1];
+  const key = modern ?? legacy;
+  return isValidKey(key) ? key : undefined;
+}
+
+/** True when a URL path is a legacy `/json/{projectId}.json` datafile path. */
+export function isLegacyPath(path: string): boolean {
+  return /\/json\/\d+\.json$/.test(path);
+}

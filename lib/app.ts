@@ -85,6 +85,7 @@ export function createWebhookApp(
             ledger,
             store,
             notify,
+            logger,
             fetch: (req) =>
               fetchDatafile(
                 { urls: [update.originUrl, update.cdnUrl], projectId: req.projectId, minRevision: req.revision ?? 1, token },

@@ -1,53 +1,52 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Pointer, StoredRevision } from '../sync/ports';
+import { ATTR, POINTER_SK, revisionSk } from '../layout';
+import type { MoveReason, Pointer, StoredRevision } from '../sync/ports';
+import type { Item } from './table';
 
-/**
- * The table layout (one table, `pk`/`sk` strings):
- *   pk = <key>, sk = "POINTER"           the current revision of the key (+ pinned flag)
- *   pk = <key>, sk = "REV#<12 digits>"  one immutable history item per stored revision
- * A Query on pk lists the pointer and the history in revision order.
- */
-export const POINTER_SK = 'POINTER';
-export const REV_PREFIX = 'REV#';
-
-export function revisionSk(revision: number): string {
-  return `${REV_PREFIX}${String(revision).padStart(12, '0')}`;
-}
-
-type Item = Record<string, AttributeValue>;
+/** Item ⇄ value conversions for the table layout described in lib/layout.ts. */
 
 export function revisionItem(rev: StoredRevision): Item {
   const item: Item = {
-    pk: { S: rev.key },
-    sk: { S: revisionSk(rev.revision) },
-    revision: { N: String(rev.revision) },
-    s3Key: { S: rev.s3Key },
-    sha256: { S: rev.sha256 },
-    size: { N: String(rev.size) },
-    projectId: { S: rev.projectId },
-    storedAt: { S: rev.storedAt },
+    [ATTR.pk]: { S: rev.key },
+    [ATTR.sk]: { S: revisionSk(rev.revision) },
+    [ATTR.revision]: { N: String(rev.revision) },
+    [ATTR.s3Key]: { S: rev.s3Key },
+    [ATTR.sha256]: { S: rev.sha256 },
+    [ATTR.size]: { N: String(rev.size) },
+    [ATTR.projectId]: { S: rev.projectId },
+    [ATTR.storedAt]: { S: rev.storedAt },
   };
-  if (rev.environment !== undefined) item.environment = { S: rev.environment };
-  if (rev.webhookTimestamp !== undefined) item.webhookTimestamp = { N: String(rev.webhookTimestamp) };
+  if (rev.environment !== undefined) item[ATTR.environment] = { S: rev.environment };
+  if (rev.webhookTimestamp !== undefined) item[ATTR.webhookTimestamp] = { N: String(rev.webhookTimestamp) };
   return item;
 }
 
 export function toRevision(item: Item): StoredRevision {
   return {
-    key: s(item.pk),
-    revision: n(item.revision),
-    s3Key: s(item.s3Key),
-    sha256: s(item.sha256),
-    size: n(item.size),
-    projectId: s(item.projectId),
-    environment: item.environment?.S,
-    webhookTimestamp: item.webhookTimestamp?.N === undefined ? undefined : Number(item.webhookTimestamp.N),
-    storedAt: item.storedAt?.S ?? '',
+    key: s(item[ATTR.pk]),
+    revision: n(item[ATTR.revision]),
+    s3Key: s(item[ATTR.s3Key]),
+    sha256: s(item[ATTR.sha256]),
+    size: n(item[ATTR.size]),
+    projectId: s(item[ATTR.projectId]),
+    environment: item[ATTR.environment]?.S,
+    webhookTimestamp: item[ATTR.webhookTimestamp]?.N === undefined ? undefined : Number(item[ATTR.webhookTimestamp]?.N),
+    storedAt: item[ATTR.storedAt]?.S ?? '',
   };
 }
 
 export function toPointer(item: Item): Pointer {
-  return { ...toRevision(item), updatedAt: s(item.updatedAt), pinned: item.pinned?.BOOL === true };
+  const pending = item[ATTR.pendingEvent]?.S;
+  const previous = item[ATTR.previousRevision]?.N;
+  return {
+    ...toRevision(item),
+    updatedAt: s(item[ATTR.updatedAt]),
+    pinned: item[ATTR.pinned]?.BOOL === true,
+    eventId: item[ATTR.eventId]?.S ?? pending,
+    unsettled: pending !== undefined,
+    previousRevision: previous === undefined ? undefined : Number(previous),
+    moveReason: item[ATTR.moveReason]?.S as MoveReason | undefined,
+  };
 }
 
 function s(v: AttributeValue | undefined): string {
@@ -58,31 +57,77 @@ function n(v: AttributeValue | undefined): number {
   return Number(v?.N ?? Number.NaN);
 }
 
+/** What a pointer move writes besides the revision's own attributes. */
+export interface Move {
+  updatedAt: string;
+  pinned: boolean;
+  eventId: string;
+  reason: MoveReason;
+  previousRevision?: number;
+  pinReason?: string;
+  /** False for a write that is not a move (a pin released in place): no new change event. */
+  announce?: boolean;
+}
+
 /**
- * An Update of the pointer to `rev` with the given pinned flag (conditions are the caller's).
+ * An Update of the pointer to `rev` (conditions are the caller's). Every move is born unsettled:
+ * `pendingEvent` names its change event until the alias is copied and the event published, so a
+ * crash in between is finished by whoever reads the pointer next (redelivery, reconcile).
  * `:pinned` carries the new flag, so a caller's condition may compare against it too.
  */
-export function pointerUpdate(table: string, rev: StoredRevision, updatedAt: string, pinned: boolean) {
+export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
   const item = revisionItem(rev);
   const values: Record<string, AttributeValue> = {
-    ':revision': item.revision as AttributeValue,
-    ':s3Key': item.s3Key as AttributeValue,
-    ':sha256': item.sha256 as AttributeValue,
-    ':size': item.size as AttributeValue,
-    ':projectId': item.projectId as AttributeValue,
-    ':storedAt': item.storedAt as AttributeValue,
-    ':updatedAt': { S: updatedAt },
-    ':pinned': { BOOL: pinned },
-    ':env': item.environment ?? { NULL: true },
-    ':ts': item.webhookTimestamp ?? { NULL: true },
+    ':revision': item[ATTR.revision] as AttributeValue,
+    ':s3Key': item[ATTR.s3Key] as AttributeValue,
+    ':sha256': item[ATTR.sha256] as AttributeValue,
+    ':size': item[ATTR.size] as AttributeValue,
+    ':projectId': item[ATTR.projectId] as AttributeValue,
+    ':storedAt': item[ATTR.storedAt] as AttributeValue,
+    ':updatedAt': { S: move.updatedAt },
+    ':pinned': { BOOL: move.pinned },
+    ':env': item[ATTR.environment] ?? { NULL: true },
+    ':ts': item[ATTR.webhookTimestamp] ?? { NULL: true },
+    ':key': { S: rev.key },
+    ':pinReason': move.pinReason === undefined ? { NULL: true } : { S: move.pinReason },
   };
+  if (move.announce !== false) {
+    values[':event'] = { S: move.eventId };
+    values[':reason'] = { S: move.reason };
+    values[':prev'] = move.previousRevision === undefined ? { NULL: true } : { N: String(move.previousRevision) };
+  }
+  const names: Record<string, string> = {};
+  const sets = Object.entries({
+    revision: ':revision',
+    s3Key: ':s3Key',
+    sha256: ':sha256',
+    size: ':size',
+    projectId: ':projectId',
+    environment: ':env',
+    webhookTimestamp: ':ts',
+    storedAt: ':storedAt',
+    updatedAt: ':updatedAt',
+    pinned: ':pinned',
+    pointerKey: ':key',
+    pinReason: ':pinReason',
+    ...(move.announce === false ? {} : { pendingEvent: ':event', eventId: ':event', moveReason: ':reason', previousRevision: ':prev' }),
+  } satisfies Partial<Record<keyof typeof ATTR, string>>).map(([attr, value]) => {
+    names[`#${attr}`] = ATTR[attr as keyof typeof ATTR];
+    return `#${attr} = ${value}`;
+  });
   return {
     TableName: table,
-    Key: { pk: { S: rev.key }, sk: { S: POINTER_SK } },
-    UpdateExpression:
-      'SET revision = :revision, s3Key = :s3Key, sha256 = :sha256, #size = :size, projectId = :projectId, ' +
-      'environment = :env, webhookTimestamp = :ts, storedAt = :storedAt, updatedAt = :updatedAt, pinned = :pinned',
-    ExpressionAttributeNames: { '#size': 'size' } as Record<string, string>,
+    Key: { [ATTR.pk]: { S: rev.key }, [ATTR.sk]: { S: POINTER_SK } },
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
 }
+
+/** The fields a move gives a pointer, from the move's own attributes. */
+export function movedPointer(move: Move): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason'> {
+  return { updatedAt: move.updatedAt, pinned: move.pinned, eventId: move.eventId, unsettled: true, moveReason: move.reason };
+}
+
+/** Builds the attributes of a new move (the ledger's clock and event ids). */
+export type MoveFactory = (reason: MoveReason, seen: Pointer | undefined, pinned: boolean, pinReason?: string) => Move;

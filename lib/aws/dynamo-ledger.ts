@@ -1,68 +1,76 @@
+import { randomUUID } from 'node:crypto';
 import {
-  type AttributeValue,
   type CancellationReason,
   ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
+  type DynamoDBClient,
   PutItemCommand,
   TransactionCanceledException,
-  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { type BackoffPolicy, backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
-import type { PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
-import { listHistory, scanPointers } from './dynamo-history';
-import { POINTER_SK, revisionSk, toPointer, toRevision } from './dynamo-items';
+import { ATTR, POINTER_SK } from '../layout';
+import type { KeyState, MoveReason, PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
+import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
+import { getPointer, getRevision, listHistory, listPointers, lookup, newestRevision } from './dynamo-reads';
 import { historyPut, pointerMove } from './dynamo-writes';
+import { Table } from './table';
 
 export interface DynamoLedgerOptions {
   table: string;
-  client?: DynamoDBClient;
+  client: DynamoDBClient;
   /** Attempts when a transaction loses a conflict or a race on the pointer. */
   maxAttempts?: number;
   now?: () => Date;
 }
 
-/** RevisionLedger on one DynamoDB table (layout in dynamo-items.ts). */
+/** Contention retries: short, since the competing write has usually just committed. */
+export const CONTENTION_BACKOFF: BackoffPolicy = { baseMs: 20, maxMs: 1_000 };
+
+/** RevisionLedger on one DynamoDB table (layout in lib/layout.ts). */
 export class DynamoLedger implements PinLedger, PointerCatalog {
-  readonly client: DynamoDBClient;
-  readonly table: string;
+  readonly table: Table;
   private readonly maxAttempts: number;
   private readonly now: () => Date;
 
   constructor(options: DynamoLedgerOptions) {
-    this.client = options.client ?? new DynamoDBClient({});
-    this.table = options.table;
+    this.table = new Table(options.client, options.table);
     this.maxAttempts = options.maxAttempts ?? 25;
     this.now = options.now ?? (() => new Date());
   }
 
-  async getPointer(key: string): Promise<Pointer | undefined> {
-    const item = await this.get(key, POINTER_SK);
-    return item ? toPointer(item) : undefined;
+  getPointer(key: string): Promise<Pointer | undefined> {
+    return getPointer(this.table, key);
   }
 
-  async getRevision(key: string, revision: number): Promise<StoredRevision | undefined> {
-    const item = await this.get(key, revisionSk(revision));
-    return item ? toRevision(item) : undefined;
+  getRevision(key: string, revision: number): Promise<StoredRevision | undefined> {
+    return getRevision(this.table, key, revision);
   }
 
-  pin(key: string, revision: number): Promise<PinResult | undefined> {
-    return pinPointer(this, key, revision, this.now);
+  lookup(key: string, revision: number): Promise<KeyState> {
+    return lookup(this.table, key, revision);
   }
 
-  unpin(key: string): Promise<PinResult | undefined> {
-    return unpinPointer(this, key, this.now);
+  newestRevision(key: string): Promise<StoredRevision | undefined> {
+    return newestRevision(this.table, key);
+  }
+
+  pin(rev: StoredRevision): Promise<PinResult> {
+    return pinPointer(this.table, rev, this.move.bind(this));
+  }
+
+  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined> {
+    return unpinPointer(this.table, key, verify, this.move.bind(this));
   }
 
   listPointers(): AsyncIterable<Pointer> {
-    return scanPointers(this.client, this.table);
+    return listPointers(this.table);
   }
 
   /** Every stored revision of the key, oldest first. */
   history(key: string): Promise<StoredRevision[]> {
-    return listHistory(this.client, this.table, key);
+    return listHistory(this.table, key);
   }
 
   /**
@@ -70,15 +78,19 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
    * Optimistic on the pointer: the condition names the exact pointer revision we read, so when a
    * concurrent delivery moved it first we learn that from the cancellation (ALL_OLD), re-decide,
    * and try again — and `previous` in the result is exactly the revision we replaced.
-   * Outcomes, not errors: history exists → duplicate; pointer ahead → older; pinned → pinned.
-   * An older or pinned-out revision still lands in history, by a second, plain conditional put.
+   * Outcomes, not errors: history exists with our bytes → duplicate, with other bytes → conflict
+   * (the first recorded wins); pointer ahead → older; pinned → pinned. An older or pinned-out
+   * revision still lands in history, by a second, plain conditional put.
    */
-  async record(rev: StoredRevision): Promise<RecordResult> {
-    let seen = await this.getPointer(rev.key);
+  async record(rev: StoredRevision, request: { reason: MoveReason; seen?: Pointer | null }): Promise<RecordResult> {
+    let seen = request.seen === undefined ? await this.getPointer(rev.key) : (request.seen ?? undefined);
     let inHistory = false;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (seen && (seen.pinned || seen.revision >= rev.revision)) {
-        if (!inHistory && !(await this.putHistoryOnly(rev))) return { moved: false, reason: 'duplicate', current: seen };
+        if (!inHistory) {
+          const recorded = await this.putHistoryOnly(rev);
+          if (recorded) return alreadyRecorded(rev, recorded, seen);
+        }
         inHistory = true;
         if (!seen.pinned) return { moved: false, reason: 'older', current: seen };
         // Why re-read: an unpin may have committed between our read (pinned) and our history put;
@@ -89,73 +101,84 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
         seen = now;
         continue;
       }
-      const updatedAt = this.now().toISOString();
-      if (inHistory) {
-        // Our history item is already written (and immutable): only the pointer moves. A plain
-        // conditional UpdateItem, so the function needs no dynamodb:ConditionCheckItem permission.
-        const moved = await this.movePointerOnly(rev, seen, updatedAt);
-        if (moved === true) return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
-        seen = moved;
-        continue;
-      }
+      const move = this.move(request.reason, seen, false);
+      const pointer = { ...rev, ...movedPointer(move), previousRevision: seen?.revision };
       try {
-        await this.client.send(
-          new TransactWriteItemsCommand({ TransactItems: [historyPut(this.table, rev), pointerMove(this.table, rev, seen, updatedAt)] }),
-        );
-        return { moved: true, previous: seen, pointer: { ...rev, updatedAt, pinned: false } };
+        if (inHistory) {
+          // Our history item is already written (and immutable): only the pointer moves. A plain
+          // conditional UpdateItem, so the function needs no dynamodb:ConditionCheckItem permission.
+          await this.table.client.send(new UpdateItemCommand(pointerMove(this.table.name, rev, seen, move).Update));
+        } else {
+          await this.table.transact([historyPut(this.table.name, rev), pointerMove(this.table.name, rev, seen, move)]);
+        }
+        return { moved: true, previous: seen, pointer };
       } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) {
+          seen = e.Item ? toPointer(e.Item) : await this.getPointer(rev.key);
+          continue;
+        }
         if (!(e instanceof TransactionCanceledException)) throw storageError('record the revision', e);
-        const [history, pointer] = e.CancellationReasons ?? [];
-        if (history?.Code === 'ConditionalCheckFailed') return { moved: false, reason: 'duplicate', current: seen };
-        if (pointer?.Code === 'ConditionalCheckFailed') {
-          seen = pointer.Item ? toPointer(pointer.Item) : await this.getPointer(rev.key);
+        const [history, pointerReason] = e.CancellationReasons ?? [];
+        if (history?.Code === 'ConditionalCheckFailed') {
+          const recorded = history.Item ? toRevision(history.Item) : await this.getRevision(rev.key, rev.revision);
+          return alreadyRecorded(rev, recorded ?? rev, seen);
+        }
+        if (pointerReason?.Code === 'ConditionalCheckFailed') {
+          seen = pointerReason.Item ? toPointer(pointerReason.Item) : await this.getPointer(rev.key);
           continue;
         }
         if (!isConflict(e.CancellationReasons)) throw storageError('record the revision', e);
-        await jitter(attempt);
+        await sleep(backoffDelay(attempt, CONTENTION_BACKOFF));
       }
     }
     throw new StorageError(`Could not record revision ${rev.revision} of ${rev.key}: too much contention.`);
   }
 
-  /** true when the pointer moved from `seen` to `rev`; otherwise the pointer as it is now. */
-  private async movePointerOnly(rev: StoredRevision, seen: Pointer | undefined, updatedAt: string): Promise<true | Pointer | undefined> {
+  /**
+   * Clear the "unsettled" mark of the move announced by `eventId`. Conditional on that very move
+   * still being the pointer's last: false when the pointer has moved on (its mover settles it).
+   */
+  async settle(key: string, eventId: string): Promise<boolean> {
     try {
-      await this.client.send(new UpdateItemCommand(pointerMove(this.table, rev, seen, updatedAt).Update));
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: Table.key(key, POINTER_SK),
+          UpdateExpression: 'REMOVE #pending',
+          ConditionExpression: '#pending = :id',
+          ExpressionAttributeNames: { '#pending': ATTR.pendingEvent },
+          ExpressionAttributeValues: { ':id': { S: eventId } },
+        }),
+      );
       return true;
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw storageError('move the pointer', e);
-      return e.Item ? toPointer(e.Item) : this.getPointer(rev.key);
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw storageError('settle the pointer', e);
     }
   }
 
-  /** Put the history item alone; false when it already existed. */
-  private async putHistoryOnly(rev: StoredRevision): Promise<boolean> {
+  /** The attributes of a new move: a fresh event id, born unsettled. */
+  private move(reason: MoveReason, seen: Pointer | undefined, pinned: boolean, pinReason?: string): Move {
+    return { updatedAt: this.now().toISOString(), pinned, eventId: randomUUID(), reason, previousRevision: seen?.revision, pinReason };
+  }
+
+  /** Put the history item alone; the item already recorded when there was one. */
+  private async putHistoryOnly(rev: StoredRevision): Promise<StoredRevision | undefined> {
     try {
-      await this.client.send(new PutItemCommand(historyPut(this.table, rev).Put));
-      return true;
+      await this.table.client.send(new PutItemCommand(historyPut(this.table.name, rev).Put));
+      return undefined;
     } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (e instanceof ConditionalCheckFailedException) return e.Item ? toRevision(e.Item) : this.getRevision(rev.key, rev.revision);
       throw storageError('record the revision in history', e);
     }
   }
+}
 
-  private async get(key: string, sk: string): Promise<Record<string, AttributeValue> | undefined> {
-    try {
-      const out = await this.client.send(
-        new GetItemCommand({ TableName: this.table, Key: { pk: { S: key }, sk: { S: sk } }, ConsistentRead: true }),
-      );
-      return out.Item;
-    } catch (e) {
-      throw storageError('read the ledger', e);
-    }
-  }
+function alreadyRecorded(rev: StoredRevision, recorded: StoredRevision, current: Pointer | undefined): RecordResult {
+  if (recorded.sha256 !== rev.sha256) return { moved: false, reason: 'conflict', current, recorded };
+  return { moved: false, reason: 'duplicate', current };
 }
 
 function isConflict(reasons: CancellationReason[] | undefined): boolean {
   return (reasons ?? []).some((r) => r.Code === 'TransactionConflict');
-}
-
-function jitter(attempt: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
 }

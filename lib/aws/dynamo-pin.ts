@@ -1,50 +1,61 @@
-import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import type { PinResult, Pointer, StoredRevision } from '../sync/ports';
-import { newestRevision } from './dynamo-history';
-import { pointerUpdate } from './dynamo-items';
-import type { DynamoLedger } from './dynamo-ledger';
+import { type MoveFactory, movedPointer, pointerUpdate } from './dynamo-items';
+import { getPointer, newestRevision } from './dynamo-reads';
 import { historyExists } from './dynamo-writes';
+import type { Table } from './table';
 
 const ATTEMPTS = 25;
+const BACKOFF = { baseMs: 10, maxMs: 200 };
 
 /**
  * Pin: one transaction = ConditionCheck(the history item exists with its recorded sha256) + Update
  * (pointer := that revision, pinned = true) conditioned on the pointer revision we read. A webhook
  * moving the pointer in between makes our condition fail and we re-read; a webhook arriving after
  * sees `pinned` and only adds history. Either order ends with the pointer on the pinned revision.
+ * The caller has already verified the revision's bytes in S3.
  */
-export async function pinPointer(ledger: DynamoLedger, key: string, revision: number, now: () => Date): Promise<PinResult | undefined> {
+export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFactory, pinReason = 'pin'): Promise<PinResult> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const [seen, rev] = await Promise.all([ledger.getPointer(key), ledger.getRevision(key, revision)]);
-    if (!rev) return undefined;
-    if (seen?.pinned && seen.revision === revision) return { moved: false, pointer: seen, previous: seen };
-    const updatedAt = now().toISOString();
-    const update = pointerUpdate(ledger.table, rev, updatedAt, true);
+    const seen = await getPointer(table, rev.key);
+    if (seen?.pinned && seen.revision === rev.revision && seen.sha256 === rev.sha256)
+      return { moved: false, pointer: seen, previous: seen };
+    const m = move('pin', seen, true, pinReason);
+    const update = pointerUpdate(table.name, rev, m);
     let condition = 'attribute_not_exists(pk)';
     if (seen) {
       update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
-      condition = 'revision = :seen';
+      update.ExpressionAttributeValues[':was'] = { S: seen.updatedAt };
+      condition = '#revision = :seen AND #updatedAt = :was';
     }
-    const outcome = await transact(ledger, rev, { ...update, ConditionExpression: condition });
+    const outcome = await transact(table, rev, { ...update, ConditionExpression: condition });
     if (outcome === 'ok') {
-      const pointer: Pointer = { ...rev, updatedAt, pinned: true };
-      return { moved: seen?.revision !== revision, pointer, previous: seen };
+      const pointer: Pointer = { ...rev, ...movedPointer(m), previousRevision: seen?.revision };
+      return { moved: seen?.revision !== rev.revision, pointer, previous: seen };
     }
-    if (outcome === 'missing') return undefined;
+    if (outcome === 'missing') throw new StorageError(`Revision ${rev.revision} of ${rev.key} is no longer recorded as read.`);
+    await sleep(backoffDelay(attempt, BACKOFF));
   }
-  throw new StorageError(`Could not pin ${key}: too much contention.`);
+  throw new StorageError(`Could not pin ${rev.key}: too much contention.`);
 }
 
 /**
- * Unpin: clear the pin and move the pointer to the newest stored revision, conditioned on the
- * pointer still being exactly as read (pinned, same revision). Then catch up: a webhook that read
- * the pointer while pinned may add a newer history item just after our Query; it re-checks the pin
- * after its write (DynamoLedger.record) and we re-check the newest revision after ours, so whichever
- * write lands last sees the other and the pointer ends on the newest stored revision.
+ * Unpin: clear the pin and move the pointer to the newest stored revision (its bytes checked by
+ * `verify` first), conditioned on the pointer still being exactly as read. Then catch up: a webhook
+ * that read the pointer while pinned may add a newer history item just after our Query; it re-checks
+ * the pin after its write (DynamoLedger.record) and we re-check the newest revision after ours, so
+ * whichever write lands last sees the other and the pointer ends on the newest stored revision.
+ * Undefined when the key has no pointer.
  */
-export async function unpinPointer(ledger: DynamoLedger, key: string, now: () => Date): Promise<PinResult | undefined> {
-  const original = await ledger.getPointer(key);
+export async function unpinPointer(
+  table: Table,
+  key: string,
+  verify: (rev: StoredRevision) => Promise<void>,
+  move: MoveFactory,
+): Promise<PinResult | undefined> {
+  const original = await getPointer(table, key);
   if (!original) return undefined;
   let current: Pointer = original;
   let released = !original.pinned;
@@ -52,37 +63,41 @@ export async function unpinPointer(ledger: DynamoLedger, key: string, now: () =>
     const done = { moved: current.revision !== original.revision, pointer: current, previous: original };
     // Once released, a pin seen later is someone else's newer decision: leave it alone.
     if (released && current.pinned) return done;
-    const newest = await newestRevision(ledger.client, ledger.table, key);
-    const target = newest && newest.revision > current.revision ? newest : current;
-    if (!current.pinned && target === current) return done;
-    const updatedAt = now().toISOString();
-    const update = pointerUpdate(ledger.table, target, updatedAt, false);
+    const newest = await newestRevision(table, key);
+    const next = newest && newest.revision > current.revision ? newest : current;
+    if (next !== current) await verify(next);
+    if (!current.pinned && next === current) return done;
+    // Releasing a pin without changing the revision is not a move: no change event for it.
+    const m = move('unpin', current, false);
+    if (next === current) m.announce = false;
+    const update = pointerUpdate(table.name, next, m);
     update.ExpressionAttributeValues[':seen'] = { N: String(current.revision) };
-    update.ExpressionAttributeValues[':was'] = { BOOL: current.pinned };
-    const condition = current.pinned
-      ? 'revision = :seen AND pinned = :was'
-      : 'revision = :seen AND (attribute_not_exists(pinned) OR pinned = :was)';
-    const outcome = await transact(ledger, target, { ...update, ConditionExpression: condition });
+    update.ExpressionAttributeValues[':was'] = { S: current.updatedAt };
+    const outcome = await transact(table, next, { ...update, ConditionExpression: '#revision = :seen AND #updatedAt = :was' });
     if (outcome === 'ok') {
-      current = { ...target, updatedAt, pinned: false };
+      const announced = m.announce !== false;
+      current = { ...next, ...movedPointer(m), unsettled: announced || current.unsettled, previousRevision: current.revision };
       released = true;
-    } else current = (await ledger.getPointer(key)) ?? current;
+      continue;
+    }
+    if (outcome === 'missing') throw new StorageError(`Revision ${next.revision} of ${key} is no longer recorded as read.`);
+    current = (await getPointer(table, key)) ?? current;
+    await sleep(backoffDelay(attempt, BACKOFF));
   }
   throw new StorageError(`Could not unpin ${key}: too much contention.`);
 }
 
 type Update = ReturnType<typeof pointerUpdate> & { ConditionExpression: string };
 
-async function transact(ledger: DynamoLedger, rev: StoredRevision, update: Update): Promise<'ok' | 'retry' | 'missing'> {
+async function transact(table: Table, rev: StoredRevision, update: Update): Promise<'ok' | 'retry' | 'missing'> {
   try {
-    await ledger.client.send(new TransactWriteItemsCommand({ TransactItems: [historyExists(ledger.table, rev), { Update: update }] }));
+    await table.transact([historyExists(table.name, rev), { Update: update }]);
     return 'ok';
   } catch (e) {
     if (!(e instanceof TransactionCanceledException)) throw storageError('move the pointer', e);
     const [history, pointer] = e.CancellationReasons ?? [];
     if (history?.Code === 'ConditionalCheckFailed') return 'missing';
     if (pointer?.Code === 'ConditionalCheckFailed' || pointer?.Code === 'TransactionConflict' || history?.Code === 'TransactionConflict') {
-      await new Promise((r) => setTimeout(r, Math.random() * 40));
       return 'retry';
     }
     throw storageError('move the pointer', e);

@@ -1,30 +1,31 @@
 import { createHash } from 'node:crypto';
-import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { storageError } from '../errors';
+import { aliasObjectKey } from '../layout';
 import type { DatafileStore, Pointer, StoredRevision } from '../sync/ports';
-import { aliasS3Key } from '../sync/sync-datafile';
 import { isS3NotFound } from './inspect';
 
 export interface S3StoreOptions {
   bucket: string;
-  client?: S3Client;
+  client: S3Client;
 }
 
-/** DatafileStore on S3: immutable revision objects and the `latest.json` alias. */
+/** DatafileStore on S3: immutable, content-addressed revision objects plus the `latest.json` alias. */
 export class S3Store implements DatafileStore {
   readonly client: S3Client;
   readonly bucket: string;
 
   constructor(options: S3StoreOptions) {
-    this.client = options.client ?? new S3Client({});
+    this.client = options.client;
     this.bucket = options.bucket;
   }
 
+  /**
+   * Why no existence check and no conditional PUT: the object key names the bytes' sha256, so
+   * writing it again can only write the same bytes. Two different bodies announced under one
+   * revision land under two keys; DynamoDB decides which one the history names.
+   */
   async putRevision(rev: StoredRevision, bytes: Buffer): Promise<void> {
-    // Revision objects are immutable: if identical bytes are already there (an earlier attempt
-    // stored them and then failed), write nothing.
-    const existing = await this.head(rev.s3Key);
-    if (existing?.sha256 === rev.sha256) return;
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -44,8 +45,14 @@ export class S3Store implements DatafileStore {
     }
   }
 
-  async aliasState(key: string): Promise<{ sha256?: string; revision?: number } | undefined> {
-    return this.head(aliasS3Key(key));
+  async readObject(s3Key: string): Promise<Buffer | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: s3Key }));
+      return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+    } catch (e) {
+      if (isS3NotFound(e)) return undefined;
+      throw storageError('read a datafile from S3', e);
+    }
   }
 
   async copyToAlias(pointer: Pointer): Promise<void> {
@@ -53,7 +60,7 @@ export class S3Store implements DatafileStore {
       await this.client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
-          Key: aliasS3Key(pointer.key),
+          Key: aliasObjectKey(pointer.key),
           CopySource: `${this.bucket}/${pointer.s3Key}`,
           MetadataDirective: 'REPLACE',
           ContentType: 'application/json',
@@ -65,17 +72,6 @@ export class S3Store implements DatafileStore {
       );
     } catch (e) {
       throw storageError('update latest.json', e);
-    }
-  }
-
-  private async head(s3Key: string): Promise<{ sha256?: string; revision?: number } | undefined> {
-    try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: s3Key }));
-      const revision = out.Metadata?.revision;
-      return { sha256: out.Metadata?.sha256, revision: revision === undefined ? undefined : Number(revision) };
-    } catch (e) {
-      if (isS3NotFound(e)) return undefined;
-      throw storageError('read object metadata from S3', e);
     }
   }
 }

@@ -1,60 +1,65 @@
+import { type BackoffPolicy, backoffDelay, sleep as realSleep, type Sleep } from '../backoff';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import type { ChangePublisher, MoveReason, Pointer, PointerMoved } from './ports';
+import type { ChangePublisher, Pointer, PointerMoved } from './ports';
 
-/** Announce a pointer move. Never throws: the datafile is already stored when this runs. */
-export type Notify = (event: PointerMoved) => Promise<void>;
+/** Announce a pointer move. Resolves true when published (or publishing is off), false when it gave up. */
+export type Notify = (event: PointerMoved) => Promise<boolean>;
 
-/** The change event for a pointer that just moved from `previous` (if any) to `pointer`. */
-export function pointerMoved(pointer: Pointer, previous: number | undefined, reason: MoveReason): PointerMoved {
+/** The change event of a pointer's last move, rebuilt from the pointer item (same id every time). */
+export function pointerMoved(pointer: Pointer): PointerMoved {
   const event: PointerMoved = {
+    eventId: pointer.eventId ?? `${pointer.key}:${pointer.revision}:${pointer.updatedAt}`,
     key: pointer.key,
     projectId: pointer.projectId,
     revision: pointer.revision,
     s3Key: pointer.s3Key,
     sha256: pointer.sha256,
-    reason,
+    reason: pointer.moveReason ?? 'webhook',
+    movedAt: pointer.updatedAt,
   };
   if (pointer.environment !== undefined) event.environment = pointer.environment;
-  if (previous !== undefined) event.previousRevision = previous;
+  if (pointer.previousRevision !== undefined) event.previousRevision = pointer.previousRevision;
   return event;
 }
 
 export interface NotifyOptions {
   /** Attempts in total (first try included). */
   attempts?: number;
-  baseDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  backoff?: BackoffPolicy;
+  sleep?: Sleep;
 }
 
 /**
- * Wrap a publisher so a failure is retried with exponential backoff and then logged, never thrown:
- * by the time a pointer moves the datafile is safely stored, and a missing event must not turn a
- * successful webhook into a failed one (Optimizely would redeliver, find a duplicate, and the event
- * would still be missing). No publisher → publishing is disabled.
+ * Wrap a publisher so a failure is retried with backoff and then logged, never thrown: by the time a
+ * pointer moves the datafile is safely stored, and a missing event must not fail the webhook. The
+ * move stays marked unsettled until its event is out, so the next redelivery or reconcile run
+ * publishes it again (at least once; consumers de-duplicate on `eventId`).
+ * No publisher → publishing is disabled and every move counts as announced.
  */
 export function reliableNotify(publisher: ChangePublisher | undefined, logger: Logger, options: NotifyOptions = {}): Notify {
-  if (!publisher) return async () => undefined;
+  if (!publisher) return async () => true;
   const attempts = options.attempts ?? 4;
-  const base = options.baseDelayMs ?? 100;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const backoff = options.backoff ?? { baseMs: 100, maxMs: 2_000 };
+  const sleep = options.sleep ?? realSleep;
   return async (event) => {
     for (let attempt = 1; ; attempt++) {
       try {
         await publisher.publish(event);
-        return;
+        return true;
       } catch (error) {
         if (attempt >= attempts) {
           logger.error('change event not published', {
             key: event.key,
             revision: event.revision,
+            eventId: event.eventId,
             reason: event.reason,
             attempts,
             error: describeError(error),
           });
-          return;
+          return false;
         }
-        await sleep(base * 2 ** (attempt - 1));
+        await sleep(backoffDelay(attempt - 1, backoff));
       }
     }
   };

@@ -2,7 +2,7 @@
 export interface StoredRevision {
   key: string;
   revision: number;
-  /** S3 key of the immutable bytes: `datafiles/{key}/revisions/{revision}.json`. */
+  /** S3 key of the immutable bytes (content-addressed: `datafiles/{key}/revisions/{revision}-{sha256}.json`). */
   s3Key: string;
   sha256: string;
   size: number;
@@ -13,37 +13,60 @@ export interface StoredRevision {
   storedAt: string;
 }
 
+/** Why a pointer moved, as published in change events. */
+export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync';
+
 /** The current revision of a key, what readers serve. */
 export interface Pointer extends StoredRevision {
   updatedAt: string;
   /** While pinned, new revisions go to history only; the pointer stays where the pin put it. */
   pinned: boolean;
+  /** Stable id of the change event announcing the last move (consumers de-duplicate on it). */
+  eventId?: string;
+  /** True until the last move is settled: alias copied and change event published. */
+  unsettled: boolean;
+  /** The revision the last move came from, and why it moved (re-published as they were). */
+  previousRevision?: number;
+  moveReason?: MoveReason;
 }
 
 /** Result of recording a revision: whether the pointer moved, and if not, why. */
 export type RecordResult =
   | { moved: true; pointer: Pointer; previous?: Pointer }
-  | { moved: false; reason: 'duplicate' | 'older' | 'pinned'; current?: Pointer };
+  | { moved: false; reason: 'duplicate' | 'older' | 'pinned'; current?: Pointer }
+  /** The revision is already recorded with other bytes: the first recorded wins. */
+  | { moved: false; reason: 'conflict'; current?: Pointer; recorded: StoredRevision };
 
 /** The bytes: immutable revision objects plus the `latest.json` alias. */
 export interface DatafileStore {
-  /** Write the revision's bytes; a no-op when an object with the same sha256 is already there. */
+  /** Write the revision's bytes at its content-addressed key (same key ⇒ same bytes, so no check). */
   putRevision(rev: StoredRevision, bytes: Buffer): Promise<void>;
-  /** sha256 and revision the alias currently carries (from its metadata), if it exists. */
-  aliasState(key: string): Promise<{ sha256?: string; revision?: number } | undefined>;
+  /** The bytes of a stored object; undefined when it does not exist. */
+  readObject(s3Key: string): Promise<Buffer | undefined>;
   /** Make `latest.json` a copy of the pointer's revision object. */
   copyToAlias(pointer: Pointer): Promise<void>;
+}
+
+/** A key's pointer and, in the same read, one of its history items. */
+export interface KeyState {
+  pointer?: Pointer;
+  revision?: StoredRevision;
 }
 
 /** The DynamoDB record of pointers and history. */
 export interface RevisionLedger {
   getPointer(key: string): Promise<Pointer | undefined>;
   getRevision(key: string, revision: number): Promise<StoredRevision | undefined>;
+  /** The pointer and the history item of `revision` in one request. */
+  lookup(key: string, revision: number): Promise<KeyState>;
   /**
    * Put the history item and, in the same transaction, move the pointer forward if it is behind
-   * and not pinned. A history item that already exists is a duplicate, not an error.
+   * and not pinned. A history item that already exists is a duplicate (same bytes) or a conflict
+   * (other bytes), not an error. `seen` is the pointer as the caller last read it (saves a read).
    */
-  record(rev: StoredRevision): Promise<RecordResult>;
+  record(rev: StoredRevision, move: { reason: MoveReason; seen?: Pointer | null }): Promise<RecordResult>;
+  /** Mark the move announced by `eventId` settled; false when the pointer has moved on since. */
+  settle(key: string, eventId: string): Promise<boolean>;
 }
 
 /** Result of a pin or unpin: where the pointer is now and whether it moved. */
@@ -55,10 +78,12 @@ export interface PinResult {
 
 /** Operator moves of the pointer (rollback and release of a rollback). */
 export interface PinLedger extends RevisionLedger {
-  /** Move the pointer to a stored revision and hold it there. Undefined when the revision is not stored. */
-  pin(key: string, revision: number): Promise<PinResult | undefined>;
-  /** Release the pin and move the pointer to the newest stored revision. Undefined when the key is unknown. */
-  unpin(key: string): Promise<PinResult | undefined>;
+  /** Move the pointer to this stored revision and hold it there. */
+  pin(rev: StoredRevision): Promise<PinResult>;
+  /** Release the pin and move the pointer to the newest stored revision, once `verify` accepts its bytes. */
+  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined>;
+  /** The newest stored revision of a key. */
+  newestRevision(key: string): Promise<StoredRevision | undefined>;
 }
 
 /** Every pointer (reconcile, CLI status). */
@@ -66,11 +91,10 @@ export interface PointerCatalog {
   listPointers(): AsyncIterable<Pointer>;
 }
 
-/** Why a pointer moved, as published in change events. */
-export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync';
-
 /** The detail of one change event: one per pointer move. */
 export interface PointerMoved {
+  /** Stable across re-publications of the same move: de-duplicate on it. */
+  eventId: string;
   key: string;
   projectId: string;
   environment?: string;
@@ -79,6 +103,7 @@ export interface PointerMoved {
   s3Key: string;
   sha256: string;
   reason: MoveReason;
+  movedAt: string;
 }
 
 /** Where change events go (EventBridge when deployed). May throw; callers retry and log. */

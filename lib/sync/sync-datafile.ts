@@ -1,7 +1,10 @@
 import type { FetchedDatafile } from '../datafile/fetch';
-import { convergeAlias, settlePointer } from './alias';
+import { DatafileError } from '../errors';
+import { revisionObjectKey } from '../layout';
+import type { Logger } from '../log';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
+import { settlePointer } from './settle';
 
 /** What a sync did, as the stable `status` a webhook answers with. */
 export type SyncStatus = 'updated' | 'unchanged' | 'superseded' | 'pinned';
@@ -15,8 +18,11 @@ export interface SyncOutcome {
   current?: number;
   /** Where the pointer was, when this sync moved it. */
   previous?: number;
-  /** The pointer after the move (for change events). */
+  /** The pointer after this sync. */
   pointer?: Pointer;
+  /** Time spent fetching and the bytes fetched, when this sync fetched. */
+  fetchMs?: number;
+  bytes?: number;
 }
 
 export interface SyncRequest {
@@ -40,40 +46,44 @@ export interface SyncDeps {
   fetch(request: SyncRequest): Promise<FetchedDatafile>;
   /** Announce a pointer move (never throws); absent = no change events. */
   notify?: Notify;
+  logger?: Logger;
   now?: () => Date;
-}
-
-export function revisionS3Key(key: string, revision: number): string {
-  return `datafiles/${key}/revisions/${revision}.json`;
-}
-
-export function aliasS3Key(key: string): string {
-  return `datafiles/${key}/latest.json`;
 }
 
 /**
  * The use case behind the webhook, the CLI's `sync` and reconcile: make sure the announced
  * revision (or the newer one actually served) is stored, and the pointer and alias reflect it.
  * Order matters: immutable S3 object first, DynamoDB transaction second, alias last, so a reader
- * can never see a pointer to bytes that do not exist.
+ * can never see a pointer to bytes that do not exist. Five AWS requests for a new revision:
+ * BatchGetItem, PutObject, TransactWriteItems, CopyObject (alias), UpdateItem (settle).
  */
 export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promise<SyncOutcome> {
   const { ledger, store } = deps;
-  // A revision already in history is a duplicate delivery: no fetch, no write; only repair the
-  // alias in case an earlier attempt stopped before converging it.
+  let seen: Pointer | null | undefined;
+  // A revision already in history is a duplicate delivery: no fetch, no write; only finish an
+  // earlier attempt's move if it stopped before settling (alias, change event).
   if (request.revision !== undefined) {
-    const known = await ledger.getRevision(request.key, request.revision);
-    if (known) return duplicate(request.key, known.revision, deps);
+    const state = await ledger.lookup(request.key, request.revision);
+    if (state.revision) return duplicate(request.key, state.revision.revision, state.pointer, deps);
+    seen = state.pointer ?? null;
   }
 
+  const started = Date.now();
   const fetched = await deps.fetch(request);
-  if (fetched.revision !== request.revision && (await ledger.getRevision(request.key, fetched.revision))) {
-    return duplicate(request.key, fetched.revision, deps);
+  const fetchMs = Date.now() - started;
+  if (fetched.revision !== request.revision) {
+    // Probe mode, or Optimizely already serves a newer revision than announced: it may be stored.
+    const state = await ledger.lookup(request.key, fetched.revision);
+    if (state.revision) {
+      if (state.revision.sha256 !== fetched.sha256) throw conflict(request.key, state.revision, fetched.sha256, deps.logger);
+      return { ...(await duplicate(request.key, fetched.revision, state.pointer, deps)), fetchMs, bytes: fetched.bytes.length };
+    }
+    seen = state.pointer ?? null;
   }
   const rev: StoredRevision = {
     key: request.key,
     revision: fetched.revision,
-    s3Key: revisionS3Key(request.key, fetched.revision),
+    s3Key: revisionObjectKey(request.key, fetched.revision, fetched.sha256),
     sha256: fetched.sha256,
     size: fetched.bytes.length,
     projectId: request.projectId,
@@ -82,20 +92,34 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     storedAt: (deps.now?.() ?? new Date()).toISOString(),
   };
   await store.putRevision(rev, fetched.bytes);
-  const result = await ledger.record(rev);
-  const pointer = await settlePointer(request.key, result, request.reason ?? 'webhook', deps);
-  return outcome(rev.revision, request.key, result, pointer);
+  const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen });
+  if (!result.moved && result.reason === 'conflict') throw conflict(request.key, result.recorded, rev.sha256, deps.logger);
+  const pointer = result.moved ? result.pointer : result.current;
+  const settled = pointer?.unsettled ? await settlePointer(request.key, pointer, deps) : pointer;
+  return { ...outcome(rev.revision, request.key, result, settled), fetchMs, bytes: rev.size };
 }
 
-async function duplicate(key: string, revision: number, deps: SyncDeps): Promise<SyncOutcome> {
-  const pointer = await convergeAlias(key, deps.ledger, deps.store);
-  return outcome(revision, key, { moved: false, reason: 'duplicate', current: pointer }, pointer);
+async function duplicate(key: string, revision: number, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
+  const settled = pointer?.unsettled ? await settlePointer(key, pointer, deps) : pointer;
+  return outcome(revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
+}
+
+/**
+ * The first bytes recorded for a revision win. Another body under the same revision is refused
+ * (409): its object sits under its own content address, and nothing a reader can reach names it.
+ */
+function conflict(key: string, recorded: StoredRevision, sha256: string, logger: Logger | undefined): DatafileError {
+  logger?.warn('revision conflict', { key, revision: recorded.revision, recordedSha256: recorded.sha256, fetchedSha256: sha256 });
+  return new DatafileError(
+    'revision_conflict',
+    `Revision ${recorded.revision} of ${key} is already stored with other bytes (sha256 ${recorded.sha256.slice(0, 12)}…); the first stored wins.`,
+  );
 }
 
 function outcome(revision: number, key: string, result: RecordResult, pointer: Pointer | undefined): SyncOutcome {
   const current = pointer?.revision;
-  if (result.moved) return { status: 'updated', key, revision, current, previous: result.previous?.revision, pointer: result.pointer };
-  if (result.reason === 'pinned' || (pointer?.pinned && revision !== current)) return { status: 'pinned', key, revision, current };
-  if (revision === current) return { status: 'unchanged', key, revision, current };
-  return { status: 'superseded', key, revision, current };
+  if (result.moved) return { status: 'updated', key, revision, current, previous: result.previous?.revision, pointer };
+  if (result.reason === 'pinned' || (pointer?.pinned && revision !== current)) return { status: 'pinned', key, revision, current, pointer };
+  if (revision === current) return { status: 'unchanged', key, revision, current, pointer };
+  return { status: 'superseded', key, revision, current, pointer };
 }

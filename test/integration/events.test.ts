@@ -39,12 +39,14 @@ describe('change events', () => {
     const second = bus.events[1];
     expect(second).toMatchObject({ busName: BUS, source: EVENT_SOURCE, detailType: EVENT_DETAIL_TYPE });
     expect(second?.detail).toEqual({
+      eventId: expect.any(String),
+      movedAt: expect.any(String),
       key: 'sdk_key',
       projectId: PROJECT_ID,
       environment: 'Production',
       revision: 5,
       previousRevision: 4,
-      s3Key: 'datafiles/sdk_key/revisions/5.json',
+      s3Key: expect.stringMatching(/^datafiles\/sdk_key\/revisions\/5-[0-9a-f]{64}\.json$/),
       sha256: (await readObject(env.stores, 'datafiles/sdk_key/latest.json'))?.metadata.sha256,
       reason: 'webhook',
     });
@@ -107,7 +109,7 @@ describe('change events', () => {
 
     const updated = responses.map((r) => JSON.parse(r.body) as { status: string }).filter((b) => b.status === 'updated');
     const moves = bus.events.map((e) => e.detail as { revision: number; previousRevision?: number });
-    expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+    expect(responses.map((r) => `${r.statusCode} ${r.statusCode === 200 ? '' : r.body}`.trim())).toEqual(responses.map(() => '200'));
     expect(moves).toHaveLength(updated.length);
     const chain = [...moves].sort((a, b) => a.revision - b.revision);
     expect(chain.map((m) => m.previousRevision)).toEqual(chain.map((_, i) => chain[i - 1]?.revision));

@@ -1,11 +1,11 @@
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { EventBridgePublisher } from '../../lib/aws/events';
 import { S3Store } from '../../lib/aws/s3-store';
+import { revisionObjectKey } from '../../lib/layout';
 import { createLogger } from '../../lib/log';
 import { reliableNotify } from '../../lib/sync/events';
 import { pinRevision, unpinRevision } from '../../lib/sync/pin';
 import type { StoredRevision } from '../../lib/sync/ports';
-import { revisionS3Key } from '../../lib/sync/sync-datafile';
 import type { LocalEventBridge } from '../../local/eventbridge';
 import { PROJECT_ID } from '../support/datafiles';
 import { BUS, busClient, deliver, startOpsEnv } from '../support/ops';
@@ -112,11 +112,19 @@ describe('unpin', () => {
 });
 
 describe('pin and unpin racing webhooks', () => {
+  // The ledger's own moves (the byte checks of pinRevision/unpinRevision are tested above).
+  const record = (ledger: DynamoLedger, r: StoredRevision) => ledger.record(r, { reason: 'webhook' });
+  const pin = async (ledger: DynamoLedger, key: string, revision: number) => {
+    const stored = await ledger.getRevision(key, revision);
+    if (!stored) throw new Error(`revision ${revision} not stored`);
+    return ledger.pin(stored);
+  };
+  const unpin = (ledger: DynamoLedger, key: string) => ledger.unpin(key, async () => undefined);
   function rev(revision: number): StoredRevision {
     return {
       key: 'race',
       revision,
-      s3Key: revisionS3Key('race', revision),
+      s3Key: revisionObjectKey('race', revision, `sha-${revision}`),
       sha256: `sha-${revision}`,
       size: 10,
       projectId: PROJECT_ID,
@@ -128,11 +136,11 @@ describe('pin and unpin racing webhooks', () => {
     const { ledger } = deps();
     for (let round = 0; round < 5; round++) {
       const base = round * 10 + 1;
-      await ledger.record(rev(base));
-      await ledger.pin('race', base);
+      await record(ledger, rev(base));
+      await pin(ledger, 'race', base);
 
       // Several deliveries of newer revisions land while the unpin runs.
-      await Promise.all([ledger.unpin('race'), ...[1, 2, 3, 4].map((n) => ledger.record(rev(base + n)))]);
+      await Promise.all([unpin(ledger, 'race'), ...[1, 2, 3, 4].map((n) => record(ledger, rev(base + n)))]);
 
       const p = await ledger.getPointer('race');
       expect({ revision: p?.revision, pinned: p?.pinned }).toEqual({ revision: base + 4, pinned: false });
@@ -141,8 +149,8 @@ describe('pin and unpin racing webhooks', () => {
 
   it('moves the pointer forward when an unpin commits between a webhook reading the pin and storing its history', async () => {
     const { ledger } = deps();
-    await ledger.record(rev(1));
-    await ledger.pin('race', 1);
+    await record(ledger, rev(1));
+    await pin(ledger, 'race', 1);
     // Interleave deterministically: the webhook has read the pointer (pinned); before its history
     // put reaches DynamoDB, the operator's unpin runs to completion and cannot see revision 2 yet.
     const client = env.stores.dynamo;
@@ -151,13 +159,13 @@ describe('pin and unpin racing webhooks', () => {
     wrapped.send = (async (command: { constructor: { name: string } }) => {
       if (command.constructor.name === 'PutItemCommand' && !interleaved) {
         interleaved = true;
-        await ledger.unpin('race');
+        await unpin(ledger, 'race');
       }
       return client.send(command as never);
     }) as typeof client.send;
     const webhookLedger = new DynamoLedger({ table: env.stores.table, client: wrapped });
 
-    const result = await webhookLedger.record(rev(2));
+    const result = await record(webhookLedger, rev(2));
 
     expect(interleaved).toBe(true);
     expect(result.moved).toBe(true);
@@ -166,10 +174,10 @@ describe('pin and unpin racing webhooks', () => {
 
   it('never lets a racing webhook move a pointer that a pin holds', async () => {
     const { ledger } = deps();
-    await ledger.record(rev(1));
-    await ledger.record(rev(2));
+    await record(ledger, rev(1));
+    await record(ledger, rev(2));
 
-    await Promise.all([ledger.pin('race', 1), ...[3, 4, 5].map((n) => ledger.record(rev(n)))]);
+    await Promise.all([pin(ledger, 'race', 1), ...[3, 4, 5].map((n) => record(ledger, rev(n)))]);
 
     const p = await ledger.getPointer('race');
     const history = await ledger.history('race');

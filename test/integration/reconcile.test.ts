@@ -1,3 +1,6 @@
+import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
+import { S3Store } from '../../lib/aws/s3-store';
+import { pinRevision } from '../../lib/sync/pin';
 import { signBody } from '../../lib/webhook/signature';
 import type { LocalEventBridge } from '../../local/eventbridge';
 import { body, type LocalOrigin, status } from '../../local/origin';
@@ -71,8 +74,10 @@ describe('reconcile', () => {
 
   it('stores a new revision of a pinned key in history without moving the pointer', async () => {
     await deliver(env, 1);
-    const { DynamoLedger } = await import('../../lib/aws/dynamo-ledger');
-    await new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo }).pin('sdk_key', 1);
+    await pinRevision('sdk_key', 1, {
+      ledger: new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo }),
+      store: new S3Store({ bucket: env.stores.bucket, client: env.stores.s3 }),
+    });
     serveRevision(origin, 2);
     bus.events.length = 0;
 

@@ -45,7 +45,7 @@ describe('webhook sync', () => {
 
     expect(res).toEqual({ status: 200, body: { status: 'updated', key: 'sdk_key', revision: 5, current: 5 } });
     const sha = createHash('sha256').update(text).digest('hex');
-    const object = await readObject(stores, 'datafiles/sdk_key/revisions/5.json');
+    const object = await readObject(stores, `datafiles/sdk_key/revisions/5-${sha}.json`);
     expect(object?.body).toBe(text);
     expect(object?.metadata).toMatchObject({ sha256: sha, revision: '5', 'project-id': PROJECT_ID, environment: 'Production' });
     expect((await readObject(stores, 'datafiles/sdk_key/latest.json'))?.body).toBe(text);
@@ -54,7 +54,7 @@ describe('webhook sync', () => {
     expect(items[0]).toMatchObject({
       revision: { N: '5' },
       sha256: { S: sha },
-      s3Key: { S: 'datafiles/sdk_key/revisions/5.json' },
+      s3Key: { S: `datafiles/sdk_key/revisions/5-${sha}.json` },
       pinned: { BOOL: false },
     });
   });
@@ -87,12 +87,14 @@ describe('webhook sync', () => {
   });
 
   it('stores a newer datafile than announced under its real revision', async () => {
-    serveRevision(9);
+    const text = serveRevision(9);
 
     const res = await send(8);
 
     expect(res.body).toMatchObject({ status: 'updated', revision: 9 });
-    expect(await listObjects(stores, 'datafiles/sdk_key/revisions/')).toEqual(['datafiles/sdk_key/revisions/9.json']);
+    expect(await listObjects(stores, 'datafiles/sdk_key/revisions/')).toEqual([
+      `datafiles/sdk_key/revisions/9-${createHash('sha256').update(text).digest('hex')}.json`,
+    ]);
   });
 
   it('answers 503 stale_datafile and stores nothing while Optimizely serves an older revision', async () => {

@@ -63,7 +63,7 @@ export async function checkInvariants(
 /** Revision objects in S3 for a key, by revision number (includes orphans a crash left behind). */
 export async function storedObjects(stores: TestStores, key: string): Promise<number[]> {
   const keys = await listObjects(stores, `datafiles/${key}/revisions/`);
-  return keys.map((k) => Number(/(\d+)\.json$/.exec(k)?.[1])).sort((a, b) => a - b);
+  return keys.map((k) => Number(/\/(\d+)(?:-[0-9a-f]{64})?\.json$/.exec(k)?.[1])).sort((a, b) => a - b);
 }
 
 const probes = new Set<ReaderProbe>();

@@ -3,7 +3,7 @@ import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Store } from '../../lib/aws/s3-store';
-import { revisionS3Key } from '../../lib/sync/sync-datafile';
+import { revisionObjectKey } from '../../lib/layout';
 import { makeDatafile, PROJECT_ID } from './datafiles';
 
 /** Where a test publishes datafiles: the webhook's own write path (S3Store + DynamoLedger). */
@@ -27,7 +27,7 @@ export async function publish(
   const rev = {
     key,
     revision,
-    s3Key: revisionS3Key(key, revision),
+    s3Key: revisionObjectKey(key, revision, sha256),
     sha256,
     size: bytes.length,
     projectId: PROJECT_ID,
@@ -35,7 +35,7 @@ export async function publish(
     storedAt: new Date().toISOString(),
   };
   await new S3Store({ bucket: target.bucket, client: target.s3 }).putRevision(rev, bytes);
-  const result = await new DynamoLedger({ table: target.table, client: target.dynamo }).record(rev);
+  const result = await new DynamoLedger({ table: target.table, client: target.dynamo }).record(rev, { reason: 'webhook' });
   if (!result.moved) throw new Error(`pointer of ${key} did not move to ${revision}: ${result.reason}`);
   return { text, sha256 };
 }
@@ -49,7 +49,7 @@ export async function pointAt(target: PublishTarget, key: string, revision: numb
       UpdateExpression: 'SET revision = :r, s3Key = :k, sha256 = :h, updatedAt = :u, pinned = :p',
       ExpressionAttributeValues: {
         ':r': { N: String(revision) },
-        ':k': { S: revisionS3Key(key, revision) },
+        ':k': { S: revisionObjectKey(key, revision, sha256) },
         ':h': { S: sha256 },
         ':u': { S: new Date().toISOString() },
         ':p': { BOOL: true },
@@ -60,7 +60,9 @@ export async function pointAt(target: PublishTarget, key: string, revision: numb
 
 /** Overwrite a stored revision object with other bytes (a corruption a real server can hold). */
 export async function corruptObject(target: PublishTarget, key: string, revision: number): Promise<void> {
-  await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: revisionS3Key(key, revision), Body: '{"corrupted":true}' }));
+  const stored = await new DynamoLedger({ table: target.table, client: target.dynamo }).getRevision(key, revision);
+  if (!stored) throw new Error(`revision ${revision} of ${key} is not stored`);
+  await target.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: stored.s3Key, Body: '{"corrupted":true}' }));
 }
 
 /** Record the name of every command a client sends (to count requests, not to fake them). */

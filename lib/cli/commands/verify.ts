@@ -1,6 +1,6 @@
 import { objectFacts } from '../../aws/inspect';
+import { aliasObjectKey } from '../../layout';
 import type { Pointer } from '../../sync/ports';
-import { aliasS3Key } from '../../sync/sync-datafile';
 import { EXIT, NotFoundError } from '../exit';
 import type { CliIo } from '../io';
 import type { Target } from '../target';
@@ -49,7 +49,7 @@ async function verifyKey(target: Target, io: CliIo, pointer: Pointer): Promise<{
   const recorded = history.find((r) => r.revision === pointer.revision);
   if (!recorded) problem(`pointer names revision ${pointer.revision}, which is not in history`);
   else if (recorded.sha256 !== pointer.sha256) problem(`pointer sha256 ${pointer.sha256} differs from history ${recorded.sha256}`);
-  const alias = await objectFacts(target.s3, target.bucket, aliasS3Key(pointer.key));
+  const alias = await objectFacts(target.s3, target.bucket, aliasObjectKey(pointer.key));
   if (!alias) problem('latest.json is missing');
   else {
     if (alias.sha256 !== pointer.sha256)

@@ -1,13 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { defaultDynamoClient, defaultS3Client } from './aws/clients';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, dynamoClient, s3Client } from './aws/clients';
 import { DynamoLedger } from './aws/dynamo-ledger';
 import { EventBridgePublisher } from './aws/events';
 import { S3Store } from './aws/s3-store';
 import { ssmProjects } from './aws/ssm-projects';
 import type { ReconcileConfig, WebhookConfig } from './config';
+import { type ProjectsSource, staticProjects } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
 import { createLogger, type Logger } from './log';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
@@ -17,7 +18,6 @@ import { syncDatafile } from './sync/sync-datafile';
 import { syncKey } from './sync/sync-key';
 import { handleWebhook } from './webhook/handle';
 import type { HttpResponse } from './webhook/http';
-import { type ProjectsSource, staticProjects } from './webhook/projects';
 import type { WebhookEvent } from './webhook/request';
 
 export interface WebhookAppOverrides {
@@ -44,16 +44,22 @@ interface Core {
 }
 
 function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, service: string): Core {
-  const logger = overrides.logger ?? createLogger({ service });
+  const logger = overrides.logger ?? createLogger({ service }, config.logLevel ?? 'info');
   const publisher =
     overrides.publisher ??
-    (config.eventBusName ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events }) : undefined);
+    (config.eventBusName
+      ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
+      : undefined);
   return {
-    ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? defaultDynamoClient() }),
-    store: new S3Store({ bucket: config.bucket, client: overrides.s3 ?? defaultS3Client() }),
+    ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient() }),
+    store: new S3Store({ bucket: config.bucket, client: overrides.s3 ?? s3Client() }),
     projects:
       config.projects.kind === 'ssm'
-        ? ssmProjects(config.projects.parameter, { client: overrides.ssm, now: overrides.now })
+        ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
+            ttlMs: config.projects.ttlMs,
+            logger,
+            now: overrides.now,
+          })
         : staticProjects(config.projects.config),
     notify: reliableNotify(publisher, logger, overrides.notifyOptions),
     logger,

@@ -2,32 +2,58 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 
 /**
- * Default clients. The SDK reads `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_DYNAMODB` itself, but has
- * no variable for path-style addressing, which S3-compatible local servers need: whenever a custom
- * S3 endpoint is configured we turn it on here, so pointing at the local stack needs only the two
- * endpoint variables.
+ * The one place AWS clients are configured (the functions, the CLI, the local stack, the tests and
+ * the published reader all build theirs here).
+ *
+ * - Timeouts on every client: a connection must open within `connectionTimeoutMs` and a request
+ *   answer within `requestTimeoutMs`, and the SDK tries at most `maxAttempts` times, so a stalled
+ *   store costs seconds, not the function's whole timeout.
+ * - Local stand-ins: the SDK reads `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_DYNAMODB` itself but has
+ *   no variable for path-style addressing, which S3-compatible local servers need: whenever a custom
+ *   S3 endpoint is in use it is turned on here, and dummy credentials are filled in when none are set.
+ * - Checksums only when required: s3rver does not implement the newer flexible checksums, and every
+ *   reader of our objects verifies the sha256 itself.
  */
-export function defaultS3Client(): S3Client {
-  const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+export interface ClientOptions {
+  region?: string;
+  /** An explicit endpoint (local stack, tests); otherwise the SDK's own resolution. */
+  endpoint?: string;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export const CLIENT_DEFAULTS = { connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000, maxAttempts: 3 } as const;
+
+/** The configuration every client shares: region, endpoint, credentials for local servers, timeouts. */
+export function clientConfig(options: ClientOptions = {}, service: 'S3' | 'DYNAMODB' | 'OTHER' = 'OTHER') {
+  const custom = Boolean(
+    options.endpoint ?? (service === 'OTHER' ? undefined : process.env[`AWS_ENDPOINT_URL_${service}`]) ?? process.env.AWS_ENDPOINT_URL,
+  );
+  const haveRegion = Boolean(options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+  const haveKeys = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
+  return {
+    ...(options.region ? { region: options.region } : custom && !haveRegion ? { region: 'us-east-1' } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(custom && !haveKeys ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
+    maxAttempts: options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? CLIENT_DEFAULTS.connectionTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+    },
+  };
+}
+
+export function s3Client(options: ClientOptions = {}): S3Client {
+  const config = clientConfig(options, 'S3');
   return new S3Client({
-    forcePathStyle: custom,
+    ...config,
+    forcePathStyle: Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(custom ? localCredentials() : {}),
   });
 }
 
-export function defaultDynamoClient(): DynamoDBClient {
-  const custom = Boolean(process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL);
-  return new DynamoDBClient(custom ? localCredentials() : {});
-}
-
-/** Local servers accept any credentials; fill them in when none are configured. */
-function localCredentials(): { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  const region = (process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION) ? undefined : 'us-east-1';
-  const haveKeys = process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE;
-  return {
-    ...(region ? { region } : {}),
-    ...(haveKeys ? {} : { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
-  };
+export function dynamoClient(options: ClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(options, 'DYNAMODB'));
 }

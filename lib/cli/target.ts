@@ -1,26 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { defaultDynamoClient, defaultS3Client } from '../aws/clients';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { clientConfig, dynamoClient, s3Client } from '../aws/clients';
 import { DynamoLedger } from '../aws/dynamo-ledger';
 import { EventBridgePublisher } from '../aws/events';
 import { bucketExists, tableExists } from '../aws/inspect';
 import { S3Store } from '../aws/s3-store';
 import { type Env, int } from '../config';
 import { StorageError } from '../errors';
+import { LOCAL_STACK } from '../local-stack';
 import type { Logger } from '../log';
 import { type Notify, reliableNotify } from '../sync/events';
 import { NotFoundError, UsageError } from './exit';
 
-/** Names the local stack uses (local/start.ts) and its default ports. */
-export const LOCAL = {
-  table: 'datafile-sync-local',
-  bucket: 'datafile-sync-local',
-  bus: 'datafile-sync-local',
-  dynamoPort: 8000,
-  s3Port: 4569,
-  eventsPort: 4010,
-};
+/** Names and ports of the local stack (npm start). */
+export const LOCAL = LOCAL_STACK;
 
 export interface TargetFlags {
   local?: boolean;
@@ -50,8 +44,6 @@ export interface Target {
   check(options?: { bucket?: boolean }): Promise<void>;
 }
 
-const LOCAL_CREDENTIALS = { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
-
 /**
  * --local: the local stack's endpoints (ports from LOCAL_DYNAMODB_PORT / LOCAL_S3_PORT /
  * LOCAL_EVENTS_PORT) and names. Otherwise the normal AWS credential chain, with names from
@@ -77,7 +69,7 @@ export function resolveTarget(flags: TargetFlags, env: Env, logger: Logger, clie
   const busName = flags.bus ?? env.EVENT_BUS_NAME ?? (flags.stage ? `optimizely-datafile-sync-${flags.stage}` : undefined);
   return build(
     { table, bucket, busName, stage: flags.stage },
-    { dynamo: clients.dynamo ?? defaultDynamoClient(), s3: clients.s3 ?? defaultS3Client(), events: clients.events },
+    { dynamo: clients.dynamo ?? dynamoClient(), s3: clients.s3 ?? s3Client(), events: clients.events },
     logger,
   );
 }
@@ -94,23 +86,11 @@ function localNames(flags: TargetFlags): Names {
 }
 
 function localClients(env: Env, clients: CliClients): Required<CliClients> {
-  const port = (name: string, fallback: number) => int(env, name, fallback);
+  const endpoint = (name: string, fallback: number) => `http://127.0.0.1:${int(env, name, fallback)}`;
   return {
-    dynamo:
-      clients.dynamo ??
-      new DynamoDBClient({ endpoint: `http://127.0.0.1:${port('LOCAL_DYNAMODB_PORT', LOCAL.dynamoPort)}`, ...LOCAL_CREDENTIALS }),
-    s3:
-      clients.s3 ??
-      new S3Client({
-        endpoint: `http://127.0.0.1:${port('LOCAL_S3_PORT', LOCAL.s3Port)}`,
-        forcePathStyle: true,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-        ...LOCAL_CREDENTIALS,
-      }),
-    events:
-      clients.events ??
-      new EventBridgeClient({ endpoint: `http://127.0.0.1:${port('LOCAL_EVENTS_PORT', LOCAL.eventsPort)}`, ...LOCAL_CREDENTIALS }),
+    dynamo: clients.dynamo ?? dynamoClient({ endpoint: endpoint('LOCAL_DYNAMODB_PORT', LOCAL.dynamoPort) }),
+    s3: clients.s3 ?? s3Client({ endpoint: endpoint('LOCAL_S3_PORT', LOCAL.s3Port) }),
+    events: clients.events ?? new EventBridgeClient(clientConfig({ endpoint: endpoint('LOCAL_EVENTS_PORT', LOCAL.eventsPort) })),
   };
 }
 

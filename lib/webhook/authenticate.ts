@@ -1,4 +1,4 @@
-import type { ProjectSettings, ProjectsConfig } from './projects';
+import type { ProjectSettings, ProjectsConfig } from '../config';
 import { signatureMatches } from './signature';
 
 export interface Signer {

@@ -1,3 +1,4 @@
+import type { ProjectsSource } from '../config';
 import type { UrlPolicy } from '../datafile/hosts';
 import { describeError, RequestError } from '../errors';
 import type { Logger } from '../log';
@@ -5,7 +6,6 @@ import type { SyncOutcome } from '../sync/sync-datafile';
 import { findSigner, type Signer } from './authenticate';
 import { errorResponse, type HttpResponse, jsonResponse } from './http';
 import { type DatafileUpdate, parsePayload } from './payload';
-import type { ProjectsSource } from './projects';
 import { normalizeRequest, type WebhookEvent, type WebhookRequest } from './request';
 
 export interface WebhookDeps {

@@ -4,7 +4,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { createWebhookApp } from '../../lib/app';
 import type { WebhookConfig } from '../../lib/config';
-import { parseProjectsConfig } from '../../lib/webhook/projects';
+import { parseProjectsConfig } from '../../lib/config';
 import type { WebhookEvent } from '../../lib/webhook/request';
 import { type LocalOrigin, startOrigin } from '../../local/origin';
 import { PROJECT_ID } from '../support/datafiles';

@@ -27,7 +27,7 @@ function app() {
     {
       table: stores.table,
       bucket: stores.bucket,
-      projects: { kind: 'ssm', parameter: PARAMETER },
+      projects: { kind: 'ssm', parameter: PARAMETER, ttlMs: 300_000 },
       fetch: { ...fetchPolicy({ ALLOWED_HOSTS: `127.0.0.1:${origin.port}`, ALLOW_LOOPBACK: 'true' }), budgetMs: 1000 },
     },
     { s3: stores.s3, dynamo: stores.dynamo, ssm: client, now: () => clock, logger: createLogger({}, 'error') },
@@ -76,15 +76,75 @@ describe('projects configuration from SSM', () => {
     expect(ssm.reads).toHaveLength(2);
   });
 
-  it('answers 503 config_unavailable when the parameter cannot be read, and retries on the next request', async () => {
+  it('answers 503 config_unavailable without naming the parameter or the AWS error, and retries a minute later', async () => {
     const handler = app();
+    const send = () => handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: OLD }));
 
-    const missing = await handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: OLD }));
+    const missing = await send();
     ssm.parameters.set(PARAMETER, config([OLD]));
-    const present = await handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: OLD }));
+    const tooSoon = await send();
+    clock += 60_000;
+    const present = await send();
 
     expect([missing.statusCode, JSON.parse(missing.body).error]).toEqual([503, 'config_unavailable']);
+    expect(missing.body).not.toContain(PARAMETER);
+    expect(missing.body).not.toMatch(/ParameterNotFound|Exception/);
+    expect(tooSoon.statusCode).toBe(503);
     expect(present.statusCode).toBe(200);
+    expect(ssm.reads).toHaveLength(2);
+  });
+
+  it('stops accepting a secret removed from SSM within the time to live, even if it never fails a signature', async () => {
+    ssm.parameters.set(PARAMETER, config([OLD, NEW]));
+    const handler = app();
+    const signedOld = () => handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: OLD }));
+    await signedOld();
+    ssm.parameters.set(PARAMETER, config([NEW]));
+
+    clock += 299_000;
+    const beforeTtl = await signedOld();
+    clock += 1_000;
+    const afterTtl = await signedOld();
+
+    expect([beforeTtl.statusCode, afterTtl.statusCode]).toEqual([200, 401]);
+  });
+
+  it('keeps the last good config when a refresh fails (SSM down or a bad edit), and tries again later', async () => {
+    ssm.parameters.set(PARAMETER, config([OLD]));
+    const handler = app();
+    const send = () => handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: OLD }));
+    await send();
+    ssm.parameters.set(PARAMETER, '{not json');
+
+    clock += 300_000;
+    const badEdit = await send();
+    ssm.parameters.delete(PARAMETER);
+    clock += 60_000;
+    const ssmMissing = await send();
+    const reads = ssm.reads.length;
+    clock += 1_000;
+    await send();
+
+    expect([badEdit.statusCode, ssmMissing.statusCode]).toEqual([200, 200]);
+    expect(ssm.reads.length).toBe(reads);
+  });
+
+  it('lets unsigned requests cause at most one SSM read per minute', async () => {
+    ssm.parameters.set(PARAMETER, config([OLD]));
+    const handler = app();
+    await handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: OLD }));
+
+    for (let i = 0; i < 50; i++) {
+      clock += 1_000;
+      await handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: `wrong-secret-${i}` }));
+    }
+
+    // 50 s of unsigned requests: the first refresh waits a minute after the initial load, so none.
+    expect(ssm.reads).toHaveLength(1);
+    clock += 10_000;
+    await handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: 'wrong-secret-x' }));
+    await handler(httpApiEvent(payload({ revision: 3, origin: origin.url }), { secret: 'wrong-secret-y' }));
+    expect(ssm.reads).toHaveLength(2);
   });
 
   it('registers loaded secrets so a line that would contain one is redacted', async () => {

@@ -1,9 +1,9 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
 import type { DatafileBases, WebhookConfig } from '../../lib/config';
+import { parseProjectsConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
 import { createLogger, type Logger } from '../../lib/log';
-import { parseProjectsConfig } from '../../lib/webhook/projects';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from './datafiles';

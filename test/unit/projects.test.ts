@@ -1,4 +1,4 @@
-import { parseProjectsConfig } from '../../lib/webhook/projects';
+import { parseProjectsConfig } from '../../lib/config';
 
 const config = (accessTokens: unknown) => JSON.stringify({ projects: { '1234': { secrets: ['secret-12345678'], accessTokens } } });
 const code = (json: string) => {

@@ -1,13 +1,22 @@
-import type { FetchPolicy } from './datafile/fetch';
-import { DEFAULT_ALLOWED_HOSTS } from './datafile/hosts';
-import { ConfigError } from './errors';
-import { registerSecret } from './log';
-import { type ProjectsConfig, parseProjectsConfig } from './webhook/projects';
+import type { FetchPolicy } from '../datafile/fetch';
+import { DEFAULT_ALLOWED_HOSTS } from '../datafile/hosts';
+import { ConfigError } from '../errors';
+import { type DatafileBases, DEFAULT_DATAFILE_BASES } from '../layout';
+import { type LogLevel, registerSecret } from '../log';
+import { type ProjectsConfig, parseProjectsConfig } from './projects';
+
+export type { DatafileBases } from '../layout';
+export { type ProjectSettings, type ProjectsConfig, parseProjectsConfig } from './projects';
+export { cachedProjects, type ProjectsSource, staticProjects } from './projects-source';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Where the projects/secrets configuration comes from. */
-export type ProjectsSetting = { kind: 'ssm'; parameter: string } | { kind: 'static'; config: ProjectsConfig };
+/**
+ * Where the projects/secrets configuration comes from. An SSM parameter is re-read after `ttlMs`
+ * (`PROJECTS_CONFIG_TTL_SECONDS`, default 300), so a secret removed from it stops working in every
+ * warm container within that time.
+ */
+export type ProjectsSetting = { kind: 'ssm'; parameter: string; ttlMs: number } | { kind: 'static'; config: ProjectsConfig };
 
 export interface WebhookConfig {
   table: string;
@@ -16,16 +25,14 @@ export interface WebhookConfig {
   fetch: FetchPolicy;
   /** EventBridge bus for change events (`EVENT_BUS_NAME`); absent = publishing disabled. */
   eventBusName?: string;
-}
-
-/** Where a datafile is fetched from when no webhook names the URLs (reconcile, CLI `sync`). */
-export interface DatafileBases {
-  /** `DATAFILE_ORIGIN_BASE_URL`, default https://optimizely.s3.amazonaws.com */
-  origin: string;
-  /** `DATAFILE_CDN_BASE_URL`, default https://cdn.optimizely.com */
-  cdn: string;
-  /** `DATAFILE_AUTH_BASE_URL` (secure environments), default https://config.optimizely.com */
-  auth: string;
+  /** `LOG_LEVEL`: debug, info (default), warn or error. */
+  logLevel?: LogLevel;
+  /**
+   * One deadline for a whole webhook (`WEBHOOK_DEADLINE_MS`, default 25 000): past it the answer is
+   * `503 deadline_exceeded` (safe to redeliver), before the function's 28 s timeout and API
+   * Gateway's 29 s.
+   */
+  deadlineMs?: number;
 }
 
 export interface ReconcileConfig extends WebhookConfig {
@@ -49,7 +56,18 @@ export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
     projects: projectsSetting(env),
     fetch: fetchPolicy(env),
     eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
+    logLevel: logLevel(env),
+    deadlineMs: int(env, 'WEBHOOK_DEADLINE_MS', 25_000),
   };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return 'info';
+  if (!LOG_LEVELS.includes(raw as LogLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}".`);
+  return raw as LogLevel;
 }
 
 /** The reconcile function's environment: the webhook's, plus the datafile base URLs. */
@@ -59,9 +77,9 @@ export function loadReconcileConfig(env: Env = process.env): ReconcileConfig {
 
 export function datafileBases(env: Env): DatafileBases {
   return {
-    origin: baseUrl(env, 'DATAFILE_ORIGIN_BASE_URL', 'https://optimizely.s3.amazonaws.com'),
-    cdn: baseUrl(env, 'DATAFILE_CDN_BASE_URL', 'https://cdn.optimizely.com'),
-    auth: baseUrl(env, 'DATAFILE_AUTH_BASE_URL', 'https://config.optimizely.com'),
+    origin: baseUrl(env, 'DATAFILE_ORIGIN_BASE_URL', DEFAULT_DATAFILE_BASES.origin),
+    cdn: baseUrl(env, 'DATAFILE_CDN_BASE_URL', DEFAULT_DATAFILE_BASES.cdn),
+    auth: baseUrl(env, 'DATAFILE_AUTH_BASE_URL', DEFAULT_DATAFILE_BASES.auth),
   };
 }
 
@@ -78,7 +96,9 @@ function baseUrl(env: Env, name: string, fallback: string): string {
 }
 
 function projectsSetting(env: Env): ProjectsSetting {
-  if (env.SYNC_CONFIG_PARAMETER) return { kind: 'ssm', parameter: env.SYNC_CONFIG_PARAMETER };
+  if (env.SYNC_CONFIG_PARAMETER) {
+    return { kind: 'ssm', parameter: env.SYNC_CONFIG_PARAMETER, ttlMs: int(env, 'PROJECTS_CONFIG_TTL_SECONDS', 300) * 1000 };
+  }
   if (env.SYNC_PROJECTS) return { kind: 'static', config: parseProjectsConfig(env.SYNC_PROJECTS, 'SYNC_PROJECTS') };
   if (env.WEBHOOK_SECRET) {
     if (env.WEBHOOK_SECRET.length < 8) throw new ConfigError('WEBHOOK_SECRET must be at least 8 characters.');

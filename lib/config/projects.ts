@@ -61,39 +61,3 @@ export function parseProjectsConfig(json: string, source: string): ProjectsConfi
   }
   return out;
 }
-
-/**
- * Where the projects configuration comes from. `current()` is cheap after the first call;
- * `refresh()` re-reads the source but at most once per interval (rotations take effect without a
- * redeploy, and a flood of bad signatures cannot turn into a flood of SSM reads).
- */
-export interface ProjectsSource {
-  current(): Promise<ProjectsConfig>;
-  /** Re-read if allowed now; resolves to the new config, or undefined when rate-limited. */
-  refresh(): Promise<ProjectsConfig | undefined>;
-}
-
-/** A fixed configuration (environment variables, tests). */
-export function staticProjects(config: ProjectsConfig): ProjectsSource {
-  return { current: async () => config, refresh: async () => undefined };
-}
-
-/** Wrap a loader with load-once caching and rate-limited refresh. */
-export function cachedProjects(load: () => Promise<ProjectsConfig>, minRefreshMs = 60_000, now = Date.now): ProjectsSource {
-  let cached: Promise<ProjectsConfig> | undefined;
-  let loadedAt = 0;
-  const reload = () => {
-    loadedAt = now();
-    const next = load();
-    // A failed load is not cached: the next request tries again.
-    next.catch(() => {
-      if (cached === next) cached = undefined;
-    });
-    cached = next;
-    return next;
-  };
-  return {
-    current: () => cached ?? reload(),
-    refresh: async () => (now() - loadedAt >= minRefreshMs ? reload() : undefined),
-  };
-}

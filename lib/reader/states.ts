@@ -35,7 +35,7 @@ export class KeyStates {
     }
     state = { checkedAt: Number.NEGATIVE_INFINITY };
     this.touch(key, state);
-    if (this.map.size > this.maxKeys) this.evictOne(key);
+    if (this.map.size > this.maxKeys) this.evict(key);
     return state;
   }
 
@@ -54,12 +54,11 @@ export class KeyStates {
     this.last = key;
   }
 
-  private evictOne(newest: string): void {
+  /** Oldest first, down to `maxKeys` (more than one when kept keys had pushed the count over it). */
+  private evict(newest: string): void {
     for (const key of this.map.keys()) {
-      if (key !== newest && !this.keep(key)) {
-        this.map.delete(key);
-        return;
-      }
+      if (this.map.size <= this.maxKeys) return;
+      if (key !== newest && !this.keep(key)) this.map.delete(key);
     }
   }
 }

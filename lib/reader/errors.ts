@@ -3,6 +3,28 @@ import { DatafileSyncError } from '../errors';
 export { DatafileSyncError };
 
 /**
+ * The key is not a datafile key: 1–128 characters of `A-Z a-z 0-9 _ -`, the rule the webhook stores
+ * keys by (`isValidKey`). Rejected before any request, so a bad key costs no I/O and no memory.
+ * `key` is the value as given (it may not even be a string when called from JavaScript).
+ *
+ * @example
+ * reader.get('').catch((e) => e instanceof InvalidKeyError && e.code === 'invalid_key'); // true
+ */
+export class InvalidKeyError extends DatafileSyncError {
+  override readonly name = 'InvalidKeyError';
+  constructor(readonly key: unknown) {
+    super('invalid_key', `Not a datafile key: ${preview(key)}; expected 1-128 characters of A-Z, a-z, 0-9, _ and -.`);
+  }
+}
+
+/** Enough of a bad key to recognise it, without copying kilobytes of it into every message. */
+function preview(key: unknown): string {
+  if (typeof key !== 'string') return `a value of type ${key === null ? 'null' : typeof key}`;
+  const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+  return `${JSON.stringify(shown)} (${key.length} characters)`;
+}
+
+/**
  * No datafile is stored under the key (no pointer item), and nothing was ever loaded for it.
  *
  * @example

@@ -12,6 +12,7 @@ export {
   DatafileNotFoundError,
   DatafileSyncError,
   DatafileUnavailableError,
+  InvalidKeyError,
   ReaderClosedError,
 } from './errors';
 export type { ReaderLogEvent, ReaderLogger } from './log';

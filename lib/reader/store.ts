@@ -1,7 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ATTR, POINTER_SK } from '../layout';
 
-/** What the reader needs from the pointer item (`pk=<key>, sk=POINTER`). */
+/** What the reader needs from the pointer item (`pk=<key>, sk=POINTER`, names from `lib/layout`). */
 export interface PointerView {
   revision: number;
   s3Key: string;
@@ -35,21 +36,22 @@ export class ReaderStore {
     const out = await this.dynamo.send(
       new GetItemCommand({
         TableName: this.options.table,
-        Key: { pk: { S: key }, sk: { S: 'POINTER' } },
+        Key: { [ATTR.pk]: { S: key }, [ATTR.sk]: { S: POINTER_SK } },
         // Only the four attributes a reader needs: the response stays a few hundred bytes.
         ProjectionExpression: '#r, #k, #h, #u',
-        ExpressionAttributeNames: { '#r': 'revision', '#k': 's3Key', '#h': 'sha256', '#u': 'updatedAt' },
+        ExpressionAttributeNames: { '#r': ATTR.revision, '#k': ATTR.s3Key, '#h': ATTR.sha256, '#u': ATTR.updatedAt },
         ConsistentRead: this.options.consistentRead,
       }),
       { abortSignal },
     );
     const item = out.Item;
     if (!item) return undefined;
+    // The object named by `s3Key` is followed as is: whatever revision key shape the writer used.
     return {
-      revision: Number(item.revision?.N ?? Number.NaN),
-      s3Key: item.s3Key?.S ?? '',
-      sha256: item.sha256?.S ?? '',
-      updatedAt: item.updatedAt?.S ?? '',
+      revision: Number(item[ATTR.revision]?.N ?? Number.NaN),
+      s3Key: item[ATTR.s3Key]?.S ?? '',
+      sha256: item[ATTR.sha256]?.S ?? '',
+      updatedAt: item[ATTR.updatedAt]?.S ?? '',
     };
   }
 

@@ -12,7 +12,7 @@ import type { ReaderLogger } from './log';
 export interface DatafileReaderOptions {
   /** The DynamoDB table the webhook writes (pointer items `pk=<key>, sk=POINTER`). */
   table: string;
-  /** The S3 bucket holding `datafiles/{key}/revisions/{revision}.json`. */
+  /** The S3 bucket holding the immutable revision objects the pointers name (`datafiles/{key}/revisions/…`). */
   bucket: string;
   /** Injected clients are used as given and never destroyed by `close()`. */
   dynamo?: DynamoDBClient;
@@ -23,11 +23,18 @@ export interface DatafileReaderOptions {
   timeoutMs?: number;
   /** Strongly consistent pointer reads (default true): a reader never sees the pointer go back and forth. */
   consistentRead?: boolean;
-  /** A datafile per key (or a function) served, marked stale, while the store has never answered. */
+  /**
+   * How many keys the reader keeps in memory (datafile, freshness, last error). Past it the least
+   * recently used key is dropped and simply reloads on its next `get()`, so a flood of unknown keys
+   * cannot grow memory. Keys with an `onChange` listener are never dropped. Default 1000.
+   */
+  maxKeys?: number;
+  /**
+   * A datafile per key (or a function) served, marked stale, while the store has never answered.
+   * A map is read by own keys only: a key named `constructor` finds nothing unless the map has one.
+   */
   bootstrap?: Record<string, string> | ((key: string) => string | undefined);
   logger?: ReaderLogger;
-  /** Clock in ms (tests). */
-  now?: () => number;
 }
 
 /**
@@ -46,9 +53,17 @@ export type ChangeListener = (current: DatafileResult, previous: DatafileResult)
  * const { datafile, revision } = await reader.get('sdk_key');
  */
 export interface DatafileReader {
-  /** The current datafile: from memory inside the freshness window, else revalidated (see README). */
+  /**
+   * The current datafile: from memory inside the freshness window, else revalidated (see README).
+   * A key that is not a datafile key rejects with `InvalidKeyError` (`invalid_key`) before any request.
+   */
   get(key: string): Promise<DatafileResult>;
-  /** Fires once per new revision that `get()` discovers (not for the first load). Returns an unsubscribe function. */
+  /**
+   * Fires once per new revision that `get()` discovers (not for the first load). Returns an
+   * unsubscribe function. Listeners belong to the caller: they are kept (and their key is never
+   * dropped from memory, see `maxKeys`) until unsubscribed or `close()`. Throws `InvalidKeyError`
+   * for a key that is not a datafile key.
+   */
   onChange(key: string, listener: ChangeListener): () => void;
   /** Releases the clients the reader built; later `get()` calls reject with `reader_closed`. */
   close(): Promise<void>;

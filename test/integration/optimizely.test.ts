@@ -1,5 +1,6 @@
 import type { Client } from '@optimizely/optimizely-sdk';
-import { createDatafileReader, type DatafileReader, type ReaderLogEvent } from '../../lib/reader';
+import type { DatafileReader, ReaderLogEvent } from '../../lib/reader';
+import { createDatafileReaderWith } from '../../lib/reader/core';
 import { createOptimizelyClientProvider, DatafileRejectedError, type OptimizelyClientProvider } from '../../lib/reader/optimizely';
 import { makeDatafile } from '../support/datafiles';
 import { publish } from '../support/publish';
@@ -25,14 +26,10 @@ beforeEach(async () => {
   clock = 1_000_000;
   logs = [];
   const logger = (e: ReaderLogEvent) => logs.push(e);
-  reader = createDatafileReader({
-    table: stores.table,
-    bucket: stores.bucket,
-    dynamo: stores.dynamo,
-    s3: stores.s3,
-    now: () => clock,
-    logger,
-  });
+  reader = createDatafileReaderWith(
+    { table: stores.table, bucket: stores.bucket, dynamo: stores.dynamo, s3: stores.s3, logger },
+    { now: () => clock },
+  );
   provider = createOptimizelyClientProvider({ reader, key: 'sdk_key', logger });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createDatafileReader, type DatafileReader, DatafileUnavailableError, type ReaderLogEvent } from '../../lib/reader';
+import { createDatafileReaderWith } from '../../lib/reader/core';
 import { createOptimizelyClientProvider } from '../../lib/reader/optimizely';
 import { ensureBucket, ensureTable } from '../../local/provision';
 import { freePort, type LocalStores, startLocalStores } from '../../local/stores';
@@ -12,7 +13,7 @@ import { makeDatafile } from '../support/datafiles';
 import { type PublishTarget, publish } from '../support/publish';
 
 /**
- * Issue #6, "reader under outage": this file runs its own DynamoDB Local and s3rver on fixed ports
+ * The reader under a store outage: this file runs its own DynamoDB Local and s3rver on fixed ports
  * with on-disk data, so it can stop them under a serving reader and start them again, data intact.
  */
 jest.setTimeout(120_000);
@@ -37,16 +38,10 @@ async function stopStores(): Promise<void> {
 }
 
 function newReader(options: { bootstrap?: Record<string, string> } = {}): DatafileReader {
-  return createDatafileReader({
-    table: TABLE,
-    bucket: BUCKET,
-    dynamo: target.dynamo,
-    s3: target.s3,
-    now: () => clock,
-    timeoutMs: 5_000,
-    logger: (e) => logs.push(e),
-    ...options,
-  });
+  return createDatafileReaderWith(
+    { table: TABLE, bucket: BUCKET, dynamo: target.dynamo, s3: target.s3, timeoutMs: 5_000, logger: (e) => logs.push(e), ...options },
+    { now: () => clock },
+  );
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import {
   ReaderClosedError,
   type ReaderLogEvent,
 } from '../../lib/reader';
+import { createDatafileReaderWith } from '../../lib/reader/core';
 import { makeDatafile } from '../support/datafiles';
 import { corruptObject, pointAt, publish, recordCommands } from '../support/publish';
 import { freshStores, localClients, type TestStores } from '../support/stores';
@@ -21,15 +22,10 @@ let reader: DatafileReader;
 function newReader(options: Partial<DatafileReaderOptions> = {}): DatafileReader {
   const { dynamo, s3 } = localClients();
   sent = recordCommands(s3, recordCommands(dynamo));
-  return createDatafileReader({
-    table: stores.table,
-    bucket: stores.bucket,
-    dynamo,
-    s3,
-    now: () => clock,
-    logger: (e) => logs.push(e),
-    ...options,
-  });
+  return createDatafileReaderWith(
+    { table: stores.table, bucket: stores.bucket, dynamo, s3, logger: (e) => logs.push(e), ...options },
+    { now: () => clock },
+  );
 }
 
 beforeEach(async () => {

@@ -19,7 +19,7 @@ let dir: string;
 let stores: TestStores;
 
 const cjs = `
-const { createDatafileReader, DatafileNotFoundError } = require('optimizely-datafile-sync/reader');
+const { createDatafileReader, DatafileNotFoundError, InvalidKeyError } = require('optimizely-datafile-sync/reader');
 const { createOptimizelyClientProvider } = require('optimizely-datafile-sync/optimizely');
 (async () => {
   const reader = createDatafileReader({ table: process.env.TABLE, bucket: process.env.BUCKET, logger: () => {} });
@@ -27,29 +27,33 @@ const { createOptimizelyClientProvider } = require('optimizely-datafile-sync/opt
   const { revision, stale, sha256 } = await reader.get('sdk_key');
   const enabled = (await provider.getClient()).createUserContext('user-1').decide('flag_1').enabled;
   const missing = await reader.get('nope').catch((e) => e instanceof DatafileNotFoundError && e.code);
+  const invalid = await reader.get('').catch((e) => e instanceof InvalidKeyError && e.code);
   await provider.close();
   await reader.close();
-  console.log(JSON.stringify({ revision, stale, sha256, enabled, missing }));
+  console.log(JSON.stringify({ revision, stale, sha256, enabled, missing, invalid }));
 })();
 `;
 
 const esm = `
-import { createDatafileReader, DatafileNotFoundError } from 'optimizely-datafile-sync/reader';
+import { createDatafileReader, DatafileNotFoundError, InvalidKeyError } from 'optimizely-datafile-sync/reader';
 import { createOptimizelyClientProvider } from 'optimizely-datafile-sync/optimizely';
 const reader = createDatafileReader({ table: process.env.TABLE, bucket: process.env.BUCKET, logger: () => {} });
 const provider = createOptimizelyClientProvider({ reader, key: 'sdk_key', logger: () => {} });
 const { revision, stale, sha256 } = await reader.get('sdk_key');
 const enabled = (await provider.getClient()).createUserContext('user-1').decide('flag_1').enabled;
 const missing = await reader.get('nope').catch((e) => e instanceof DatafileNotFoundError && e.code);
+const invalid = await reader.get('').catch((e) => e instanceof InvalidKeyError && e.code);
 await provider.close();
 await reader.close();
-console.log(JSON.stringify({ revision, stale, sha256, enabled, missing }));
+console.log(JSON.stringify({ revision, stale, sha256, enabled, missing, invalid }));
 `;
 
 const ts = `
-import { createDatafileReader, type DatafileResult, DatafileUnavailableError } from 'optimizely-datafile-sync/reader';
+import { createDatafileReader, type DatafileResult, DatafileUnavailableError, InvalidKeyError } from 'optimizely-datafile-sync/reader';
 import { createOptimizelyClientProvider } from 'optimizely-datafile-sync/optimizely';
-const reader = createDatafileReader({ table: 'datafiles', bucket: 'bucket', maxAgeMs: 5_000 });
+const reader = createDatafileReader({ table: 'datafiles', bucket: 'bucket', maxAgeMs: 5_000, maxKeys: 100 });
+// @ts-expect-error the reader's clock is internal, not a published option
+createDatafileReader({ table: 'datafiles', bucket: 'bucket', now: () => 0 });
 const provider = createOptimizelyClientProvider({ reader, key: 'sdk_key' });
 export async function handler(userId: string): Promise<{ revision: number; enabled: boolean | undefined }> {
   const result: DatafileResult = await reader.get('sdk_key');
@@ -59,6 +63,7 @@ export async function handler(userId: string): Promise<{ revision: number; enabl
   return { revision: result.revision, enabled: client.createUserContext(userId)?.decide('flag_1').enabled };
 }
 export const code: string = new DatafileUnavailableError('sdk_key').code;
+export const invalid: string = new InvalidKeyError('').code;
 `;
 
 function tsconfig(files: string[], compilerOptions: Record<string, unknown>): string {
@@ -113,7 +118,7 @@ describe('the packed library in a fresh consumer project', () => {
 
     const out = await consume('consumer.cjs');
 
-    expect(out).toEqual({ revision: 11, stale: false, sha256, enabled: true, missing: 'datafile_not_found' });
+    expect(out).toEqual({ revision: 11, stale: false, sha256, enabled: true, missing: 'datafile_not_found', invalid: 'invalid_key' });
   });
 
   it('reads the datafile and decides with the Optimizely entry from ESM', async () => {
@@ -121,7 +126,7 @@ describe('the packed library in a fresh consumer project', () => {
 
     const out = await consume('consumer.mjs');
 
-    expect(out).toEqual({ revision: 12, stale: false, sha256, enabled: false, missing: 'datafile_not_found' });
+    expect(out).toEqual({ revision: 12, stale: false, sha256, enabled: false, missing: 'datafile_not_found', invalid: 'invalid_key' });
   });
 
   it.each(['nodenext', 'node10'])('type-checks a TypeScript consumer (moduleResolution %s)', async (resolution) => {

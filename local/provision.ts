@@ -1,8 +1,12 @@
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucketExists, tableExists } from '../lib/aws/inspect';
+import { ATTR, POINTERS_INDEX } from '../lib/layout';
 
-/** Create the table with the deployed schema (pk/sk strings, on-demand) unless it exists. */
+/**
+ * Create the table with the deployed schema (infra/storage.yml) unless it exists: pk/sk strings,
+ * on-demand, and the sparse `pointers` index on `pointerKey` (only pointer items carry it).
+ */
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
   if (await tableExists(client, table)) return;
   try {
@@ -11,12 +15,20 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
         TableName: table,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: ATTR.pk, AttributeType: 'S' },
+          { AttributeName: ATTR.sk, AttributeType: 'S' },
+          { AttributeName: ATTR.pointerKey, AttributeType: 'S' },
         ],
         KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
+          { AttributeName: ATTR.pk, KeyType: 'HASH' },
+          { AttributeName: ATTR.sk, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: POINTERS_INDEX,
+            KeySchema: [{ AttributeName: ATTR.pointerKey, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       }),
     );

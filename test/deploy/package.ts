@@ -38,11 +38,15 @@ export interface PrintedConfig {
   custom: Record<string, unknown>;
   /** The merged infra/*.yml fragments, exactly as `serverless package` copies them into the template. */
   resources: Template;
+  build?: unknown;
+  configValidationMode?: string;
+  /** What serverless printed on stderr (configuration validation warnings). */
+  log: string;
 }
 
 export async function printStack(stage: string, params: Record<string, string> = {}): Promise<PrintedConfig> {
-  const { stdout } = await serverless(['print', '--stage', stage, '--format', 'json'], params);
-  return JSON.parse(stdout) as PrintedConfig;
+  const { stdout, stderr } = await serverless(['print', '--stage', stage, '--format', 'json'], params);
+  return { ...(JSON.parse(stdout) as Omit<PrintedConfig, 'log'>), log: stderr };
 }
 
 /** Runs the serverless CLI offline: dummy credentials, no telemetry, output captured. */

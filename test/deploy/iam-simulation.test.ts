@@ -24,15 +24,18 @@ let origin: LocalOrigin;
 let bus: LocalEventBridge;
 let ssm: LocalSsm;
 const outcomes: Record<string, unknown> = {};
+const clients: Array<{ destroy(): void }> = [];
 
 function recordedClients(caller: string) {
   const { dynamo, s3 } = localClients();
   const ssmClient = new SSMClient({ endpoint: ssm.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const events = busClient(bus);
+  clients.push(dynamo, s3, ssmClient, events);
   return {
     dynamo: recordAwsCalls(dynamo, caller, calls),
     s3: recordAwsCalls(s3, caller, calls),
     ssm: recordAwsCalls(ssmClient, caller, calls),
-    events: recordAwsCalls(busClient(bus), caller, calls),
+    events: recordAwsCalls(events, caller, calls),
   };
 }
 
@@ -88,6 +91,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const client of clients) client.destroy();
   await Promise.all([origin?.close(), bus?.close(), ssm?.close()]);
 });
 

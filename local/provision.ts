@@ -4,8 +4,8 @@ import { bucketExists, tableExists } from '../lib/aws/inspect';
 import { ATTR, POINTERS_INDEX } from '../lib/layout';
 
 /**
- * Create the table with the deployed schema (pk/sk strings, on-demand, the sparse `pointers` index
- * that only pointer items appear in) unless it exists.
+ * Create the table with the deployed schema (infra/storage.yml) unless it exists: pk/sk strings,
+ * on-demand, and the sparse `pointers` index on `pointerKey` (only pointer items carry it).
  */
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
   if (await tableExists(client, table)) return;
@@ -15,13 +15,13 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
         TableName: table,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: ATTR.pk, AttributeType: 'S' },
+          { AttributeName: ATTR.sk, AttributeType: 'S' },
           { AttributeName: ATTR.pointerKey, AttributeType: 'S' },
         ],
         KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
+          { AttributeName: ATTR.pk, KeyType: 'HASH' },
+          { AttributeName: ATTR.sk, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: [
           {

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { type Packaged, packageStack, zipEntries } from './package';
+import { POINTERS_INDEX } from '../../lib/layout';
+import { type Packaged, type PrintedConfig, packageStack, printStack, zipEntries } from './package';
 import {
   bucketsAcceptingPlainHttp,
   logGroupsWithoutRetention,
@@ -14,6 +15,7 @@ import { literal, resourcesOfType, type Statement, toArray } from './template';
 // param a user is told to override. Each test reads the generated CloudFormation (or the zips).
 let ci: Packaged;
 let prod: Packaged;
+let printed: PrintedConfig;
 const PROD_PARAMS = {
   eventBusName: 'shared-bus',
   reconcileEnabled: 'false',
@@ -24,6 +26,7 @@ const PROD_PARAMS = {
 beforeAll(async () => {
   ci = await packageStack('ci');
   prod = await packageStack('prod', PROD_PARAMS);
+  printed = await printStack('ci');
 }, 240_000);
 
 afterAll(() => {
@@ -39,7 +42,7 @@ function expectedGrants(fn: 'Webhook' | 'Reconcile', stage: string, bus: string)
   return sortGrants([
     { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`{${fn}LogGroup.Arn}`] },
     { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
-    { actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'], condition: { StringLike: { 's3:prefix': 'datafiles/*' } } },
+    { actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'] },
     { actions: tableActions.sort(), resources: ['{DatafileTable.Arn}'] },
     { actions: ['events:PutEvents'], resources: [`arn:\${AWS::Partition}:events:${ACCOUNT}:event-bus/${bus}`] },
     {
@@ -122,14 +125,14 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('offers readers one managed policy: GetItem on the table and GetObject under datafiles/', () => {
+  it('offers readers one managed policy: GetItem on the table and GetObject on revision objects only', () => {
     const reader = grantsOf(ci.template, 'DatafileReaderPolicy');
 
     expect(resource(ci.template, 'DatafileReaderPolicy').Type).toBe('AWS::IAM::ManagedPolicy');
     expect(reader).toEqual(
       sortGrants([
         { actions: ['dynamodb:GetItem'], resources: ['{DatafileTable.Arn}'] },
-        { actions: ['s3:GetObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
+        { actions: ['s3:GetObject'], resources: ['{DatafileBucket.Arn}/datafiles/*/revisions/*'] },
       ]),
     );
   });
@@ -146,6 +149,17 @@ describe('the packaged stack', () => {
     expect(table.SSESpecification).toEqual({ SSEEnabled: true });
   });
 
+  it('lists pointers through a sparse pointers index keyed on pointerKey, projecting whole items', () => {
+    for (const { template } of [ci, prod]) {
+      const table = resource(template, 'DatafileTable').Properties ?? {};
+
+      expect(table.AttributeDefinitions).toContainEqual({ AttributeName: 'pointerKey', AttributeType: 'S' });
+      expect(table.GlobalSecondaryIndexes).toEqual([
+        { IndexName: POINTERS_INDEX, KeySchema: [{ AttributeName: 'pointerKey', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
+      ]);
+    }
+  });
+
   it('keeps datafiles in a private, versioned, SSE-S3 bucket whose old versions expire', () => {
     const bucket = resource(ci.template, 'DatafileBucket').Properties as Record<string, unknown> & {
       LifecycleConfiguration: { Rules: Array<{ Status: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }> };
@@ -160,7 +174,7 @@ describe('the packaged stack', () => {
     expect(expiring[0]?.NoncurrentVersionExpiration?.NoncurrentDays).toBeGreaterThan(0);
   });
 
-  it('deletes the stores with the stack on other stages, retains and protects them on production stages', () => {
+  it('deletes the stores with the stack on other stages; on production stages retains and protects them, except when their own creation rolls back', () => {
     const policies = (t: Packaged) =>
       ['DatafileTable', 'DatafileBucket'].map((id) => [
         resource(t.template, id).DeletionPolicy,
@@ -172,9 +186,11 @@ describe('the packaged stack', () => {
       ['Delete', 'Delete'],
     ]);
     expect(resource(ci.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(false);
+    // RetainExceptOnCreate: a failed first deploy removes the empty stores it created, so the retry
+    // can create the fixed-name table again; a replacement still keeps the old store (Retain).
     expect(policies(prod)).toEqual([
-      ['Retain', 'Retain'],
-      ['Retain', 'Retain'],
+      ['RetainExceptOnCreate', 'Retain'],
+      ['RetainExceptOnCreate', 'Retain'],
     ]);
     expect(resource(prod.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(true);
   });
@@ -199,9 +215,18 @@ describe('the packaged stack', () => {
       expect(rule.Targets.map((x) => literal(x.Arn))).toEqual(['{DatafileChangeTopic}']);
       expect(literal(topic.KmsMasterKeyId)).toBe('{DatafileChangeTopicKey}');
       expect(key.EnableKeyRotation).toBe(true);
-      expect(
-        key.KeyPolicy.Statement.some((s) => toArray((s.Principal as { Service?: string[] }).Service).includes('events.amazonaws.com')),
-      ).toBe(true);
+      expect(key.KeyPolicy.Statement.map((s) => s.Principal)).toEqual([
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
+        { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+        { Service: 'events.amazonaws.com' },
+      ]);
+      expect(key.KeyPolicy.Statement[1]).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['DatafileChangeRule', 'Arn'] } },
+        },
+      });
       expect(topicPolicy.PolicyDocument.Statement).toEqual([
         expect.objectContaining({
           Effect: 'Allow',
@@ -236,9 +261,11 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('outputs the webhook URL, bucket, table, reader policy, bus and topic', () => {
+  it('outputs the SSM parameter to create, the webhook URL, bucket, table, reader policy, bus and topic', () => {
     const outputs = ci.template.Outputs ?? {};
 
+    expect(outputs.ConfigParameterName?.Value).toBe('/optimizely-datafile-sync/ci/config');
+    expect(prod.template.Outputs?.ConfigParameterName?.Value).toBe('/optimizely-datafile-sync/prod/config');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
     expect(literal(outputs.WebhookUrl?.Value)).toBe('https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhook');
     expect(literal(outputs.DatafileBucketName?.Value)).toBe('{DatafileBucket}');
@@ -248,6 +275,19 @@ describe('the packaged stack', () => {
     expect(outputs.DatafileEventBusName?.Value).toEqual({
       'Fn::If': ['CreateEventBus', { Ref: 'DatafileEventBus' }, 'optimizely-datafile-sync-ci'],
     });
+  });
+
+  it('puts the resolved infra/*.yml resources in the template unchanged (what the IAM simulation evaluates)', () => {
+    for (const [id, r] of Object.entries(printed.resources.Resources)) expect([id, ci.template.Resources[id]]).toEqual([id, r]);
+  });
+
+  it('turns Serverless v4’s built-in esbuild off; osls packages anyway and warns about that key alone', () => {
+    // configValidationMode warn would let any schema error through as a warning: this keeps it to `build`.
+    const unrecognised = printed.log.split('\n').filter((line) => /^\s+at .+: /.test(line));
+
+    expect(printed.build).toEqual({ esbuild: false });
+    expect(printed.configValidationMode).toBe('warn');
+    expect(unrecognised.map((line) => line.trim())).toEqual(["at root: unrecognized property 'build'"]);
   });
 
   it.each(['webhook', 'reconcile'])('bundles %s into one file plus its source map, no node_modules, under 1.5 MB zipped', (name) => {

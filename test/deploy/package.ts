@@ -23,7 +23,34 @@ export interface Packaged {
 export async function packageStack(stage: string, params: Record<string, string> = {}): Promise<Packaged> {
   const dir = mkdtempSync(join(tmpdir(), `sls-${stage}-`));
   const workFolder = `.esbuild/${stage}-${process.pid}-${Date.now()}`;
-  const args = ['package', '--stage', stage, '--package', dir, ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
+  try {
+    await serverless(['package', '--stage', stage, '--package', dir], params, { SLS_ESBUILD_WORK_FOLDER: workFolder });
+  } finally {
+    rmSync(join(ROOT, workFolder), { recursive: true, force: true });
+  }
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { dir, template, artifact: (name) => readFileSync(join(dir, `${name}.zip`)) };
+}
+
+/** The configuration serverless resolved for a stage (`serverless print`): no bundling, a few seconds. */
+export interface PrintedConfig {
+  provider: { environment: Record<string, unknown> };
+  custom: Record<string, unknown>;
+  /** The merged infra/*.yml fragments, exactly as `serverless package` copies them into the template. */
+  resources: Template;
+  build?: unknown;
+  configValidationMode?: string;
+  /** What serverless printed on stderr (configuration validation warnings). */
+  log: string;
+}
+
+export async function printStack(stage: string, params: Record<string, string> = {}): Promise<PrintedConfig> {
+  const { stdout, stderr } = await serverless(['print', '--stage', stage, '--format', 'json'], params);
+  return { ...(JSON.parse(stdout) as Omit<PrintedConfig, 'log'>), log: stderr };
+}
+
+/** Runs the serverless CLI offline: dummy credentials, no telemetry, output captured. */
+async function serverless(args: string[], params: Record<string, string>, extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -32,18 +59,15 @@ export async function packageStack(stage: string, params: Record<string, string>
     AWS_REGION: 'us-east-1',
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
-    SLS_ESBUILD_WORK_FOLDER: workFolder,
+    ...extraEnv,
   };
+  const all = [...args, ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
   try {
-    await promisify(execFile)(SERVERLESS, args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    return await promisify(execFile)(SERVERLESS, all, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`serverless package --stage ${stage} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  } finally {
-    rmSync(join(ROOT, workFolder), { recursive: true, force: true });
+    throw new Error(`serverless ${all.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  return { dir, template, artifact: (name) => readFileSync(join(dir, `${name}.zip`)) };
 }
 
 export interface ZipEntry {

@@ -1,10 +1,9 @@
 import { literal, policyStatements, resourcesOfType, type Template, toArray } from './template';
 
-/**
- * The one wildcard an Allow may carry: objects under the `datafiles/` prefix of a bucket
- * (`<bucket ARN>/datafiles/*`). That is a key prefix, not a wildcard permission.
- */
-const OBJECT_PREFIX = /^[^*]+\/datafiles\/\*$/;
+// The only wildcards an Allow may carry: objects under the `datafiles/` prefix of a bucket
+// (`<bucket ARN>/datafiles/*`) or the revision objects of every key (`<bucket ARN>/datafiles/*/revisions/*`).
+// Those are key shapes, not wildcard permissions.
+const OBJECT_PREFIX = /^[^*]+\/datafiles\/\*(\/revisions\/\*)?$/;
 
 /**
  * Allow statements that grant more than named actions on named resources: an action containing `*`

@@ -38,7 +38,8 @@ export interface Grant {
 
 /** One Allow statement as comparable data: sorted actions, resources as literal text, its condition. */
 export function grant(statement: Statement): Grant {
-  const g: Grant = { actions: toArray(statement.Action).sort(), resources: toArray(statement.Resource).map(literal).sort() };
+  // Copies before sorting: the statement belongs to the template other checks read.
+  const g: Grant = { actions: [...toArray(statement.Action)].sort(), resources: toArray(statement.Resource).map(literal).sort() };
   if (statement.Condition !== undefined) g.condition = statement.Condition;
   return g;
 }

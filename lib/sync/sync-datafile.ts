@@ -17,6 +17,9 @@ export interface SyncOutcome {
   previous?: number;
   /** The pointer after the move (for change events). */
   pointer?: Pointer;
+  /** Time spent fetching and size of the datafile, when one was fetched (metrics). */
+  fetchMs?: number;
+  bytes?: number;
 }
 
 export interface SyncRequest {
@@ -66,9 +69,11 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     if (known) return duplicate(request.key, known.revision, deps);
   }
 
+  const fetchStarted = Date.now();
   const fetched = await deps.fetch(request);
+  const measured = { fetchMs: Date.now() - fetchStarted, bytes: fetched.bytes.length };
   if (fetched.revision !== request.revision && (await ledger.getRevision(request.key, fetched.revision))) {
-    return duplicate(request.key, fetched.revision, deps);
+    return { ...(await duplicate(request.key, fetched.revision, deps)), ...measured };
   }
   const rev: StoredRevision = {
     key: request.key,
@@ -84,7 +89,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   await store.putRevision(rev, fetched.bytes);
   const result = await ledger.record(rev);
   const pointer = await settlePointer(request.key, result, request.reason ?? 'webhook', deps);
-  return outcome(rev.revision, request.key, result, pointer);
+  return { ...outcome(rev.revision, request.key, result, pointer), ...measured };
 }
 
 async function duplicate(key: string, revision: number, deps: SyncDeps): Promise<SyncOutcome> {

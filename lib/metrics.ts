@@ -57,16 +57,15 @@ export function isWebhookFailure(statusCode: number): boolean {
  * `service` and `Outcome`.
  */
 export function webhookObserver(options: ObserverOptions): (o: WebhookObservation) => void {
-  const metrics = build(options);
-  return safely(metrics, options, (o) => {
-    metrics.addMetric('WebhookFailures', MetricUnit.Count, isWebhookFailure(o.statusCode) ? 1 : 0);
-    if (o.fetchMs !== undefined) metrics.addMetric('FetchDuration', MetricUnit.Milliseconds, o.fetchMs);
-    if (o.bytes !== undefined) metrics.addMetric('DatafileBytes', MetricUnit.Bytes, o.bytes);
-    metrics.publishStoredMetrics();
-    metrics.addDimension('Outcome', o.outcome || 'unknown');
-    metrics.addMetric('WebhookRequests', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-  });
+  const emit = emitter(options);
+  return (o) => {
+    emit({}, [
+      ['WebhookFailures', MetricUnit.Count, isWebhookFailure(o.statusCode) ? 1 : 0],
+      ['FetchDuration', MetricUnit.Milliseconds, o.fetchMs],
+      ['DatafileBytes', MetricUnit.Bytes, o.bytes],
+    ]);
+    emit({ Outcome: o.outcome || 'unknown' }, [['WebhookRequests', MetricUnit.Count, 1]]);
+  };
 }
 
 /**
@@ -75,37 +74,46 @@ export function webhookObserver(options: ObserverOptions): (o: WebhookObservatio
  * `PointerAgeSeconds` per key, dimensioned by `service` and `Key`.
  */
 export function reconcileObserver(options: ObserverOptions): (o: ReconcileObservation) => void {
-  const metrics = build(options);
-  return safely(metrics, options, (o) => {
-    metrics.addMetric('ReconcileKeys', MetricUnit.Count, o.keys);
-    metrics.addMetric('ReconcileFailedKeys', MetricUnit.Count, o.failed);
-    metrics.addMetric('ReconcileUpdatedKeys', MetricUnit.Count, o.counts.updated ?? 0);
-    if (o.pointerAges.length > 0) {
-      metrics.addMetric('MaxPointerAgeSeconds', MetricUnit.Seconds, Math.max(...o.pointerAges.map((a) => a.ageSeconds)));
-    }
-    metrics.publishStoredMetrics();
-    // One line per key: an EMF line holds one value per dimension name.
-    for (const { key, ageSeconds } of o.pointerAges) {
-      metrics.addDimension('Key', key);
-      metrics.addMetric('PointerAgeSeconds', MetricUnit.Seconds, ageSeconds);
-      metrics.publishStoredMetrics();
-    }
-  });
-}
-
-function build(options: ObserverOptions): Metrics {
-  return new Metrics({ namespace: options.namespace ?? METRICS_NAMESPACE, serviceName: options.service });
-}
-
-/** Metrics never fail the work they describe: a rejected value (NaN, say) is dropped with a warning. */
-function safely<T>(metrics: Metrics, options: ObserverOptions, emit: (o: T) => void): (o: T) => void {
+  const emit = emitter(options);
   return (o) => {
+    const ages = o.pointerAges.map((a) => a.ageSeconds);
+    emit({}, [
+      ['ReconcileKeys', MetricUnit.Count, o.keys],
+      ['ReconcileFailedKeys', MetricUnit.Count, o.failed],
+      ['ReconcileUpdatedKeys', MetricUnit.Count, o.counts.updated ?? 0],
+      ['MaxPointerAgeSeconds', MetricUnit.Seconds, ages.length > 0 ? Math.max(...ages) : undefined],
+    ]);
+    // One line per key: an EMF line holds one value per dimension name.
+    for (const { key, ageSeconds } of o.pointerAges) emit({ Key: key }, [['PointerAgeSeconds', MetricUnit.Seconds, ageSeconds]]);
+  };
+}
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/**
+ * Print one EMF line: the `service` dimension plus `dimensions`, and each value that is a finite
+ * number. Undefined means "not measured"; anything else non-finite (which Powertools would print as
+ * null, making CloudWatch reject the whole line) is dropped with a warning. Metrics never fail the
+ * work they describe, so an error here is logged, not thrown.
+ */
+function emitter(options: ObserverOptions): (dimensions: Record<string, string>, values: [string, Unit, number | undefined][]) => void {
+  const metrics = new Metrics({ namespace: options.namespace ?? METRICS_NAMESPACE, serviceName: options.service });
+  const warn = (message: string, fields: Record<string, unknown>) => createLogger({ service: options.service }).warn(message, fields);
+  return (dimensions, values) => {
     try {
-      emit(o);
+      const kept = values.filter(([name, , value]) => {
+        if (value === undefined || Number.isFinite(value)) return value !== undefined;
+        warn('metric dropped', { metric: name, value: String(value) });
+        return false;
+      });
+      if (kept.length === 0) return;
+      for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
+      for (const [name, unit, value] of kept) metrics.addMetric(name, unit, value as number);
+      metrics.publishStoredMetrics();
     } catch (error) {
       metrics.clearMetrics();
       metrics.clearDimensions();
-      createLogger({ service: options.service }).warn('metrics dropped', { error: error instanceof Error ? error.message : String(error) });
+      warn('metrics dropped', { error: error instanceof Error ? error.message : String(error) });
     }
   };
 }

@@ -10,7 +10,9 @@ import { ssmProjects } from './aws/ssm-projects';
 import type { ReconcileConfig, WebhookConfig } from './config';
 import { type ProjectsSource, staticProjects } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
+import { DatafileSyncError } from './errors';
 import { createLogger, type Logger } from './log';
+import type { ReconcileObservation, WebhookObservation } from './metrics';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
 import type { ChangePublisher } from './sync/ports';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
@@ -69,7 +71,7 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
 /** Wire config + adapters into a webhook handler. Built once per container; tests inject clients. */
 export function createWebhookApp(
   config: WebhookConfig,
-  overrides: WebhookAppOverrides = {},
+  overrides: WebhookAppOverrides & { observe?: (o: WebhookObservation) => void } = {},
 ): (event: WebhookEvent) => Promise<HttpResponse> {
   const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-webhook');
   return (event) =>
@@ -77,6 +79,7 @@ export function createWebhookApp(
       projects,
       urlPolicy: config.fetch,
       logger,
+      observe: overrides.observe,
       sync: (update, token) =>
         syncDatafile(
           {
@@ -104,16 +107,20 @@ export function createWebhookApp(
 }
 
 /** Wire config + adapters into the scheduled reconcile: re-sync every known key. */
-export function createReconcileApp(config: ReconcileConfig, overrides: WebhookAppOverrides = {}): () => Promise<ReconcileSummary> {
+export function createReconcileApp(
+  config: ReconcileConfig,
+  overrides: WebhookAppOverrides & { observe?: (o: ReconcileObservation) => void } = {},
+): () => Promise<ReconcileSummary> {
   const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-reconcile');
   const token = async (projectId: string, key: string) => {
     const all = await projects.current();
     return (all.get(projectId) ?? all.get('*'))?.accessTokens[key];
   };
-  return () =>
-    reconcile({
+  return async () => {
+    const summary = await reconcile({
       catalog: ledger,
       logger,
+      observe: overrides.observe,
       concurrency: config.concurrency,
       syncOne: (p) =>
         syncKey(
@@ -121,4 +128,11 @@ export function createReconcileApp(config: ReconcileConfig, overrides: WebhookAp
           { ledger, store, notify, bases: config.bases, policy: config.fetch, token, sleep: overrides.sleep },
         ),
     });
+    // A run where every key failed (unreadable configuration, access denied, Optimizely down) is a
+    // failed run: throwing (after the summary and metrics are out) makes the Lambda Errors metric count it.
+    if (summary.keys > 0 && summary.counts.failed === summary.keys) {
+      throw new DatafileSyncError('reconcile_failed', `Every key failed (${summary.keys}); first: ${summary.failures[0]?.error}.`);
+    }
+    return summary;
+  };
 }

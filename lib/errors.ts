@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'config_unavailable'
   | 'invalid_config'
   | 'deadline_exceeded'
+  | 'reconcile_failed'
   // reader and Optimizely client provider
   | 'invalid_key'
   | 'invalid_reader_options'

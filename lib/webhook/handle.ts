@@ -2,6 +2,7 @@ import type { ProjectsSource } from '../config';
 import type { UrlPolicy } from '../datafile/hosts';
 import { describeError, RequestError } from '../errors';
 import type { Logger } from '../log';
+import type { WebhookObservation } from '../metrics';
 import type { SyncOutcome } from '../sync/sync-datafile';
 import { findSigner, type Signer } from './authenticate';
 import { errorResponse, type HttpResponse, jsonResponse } from './http';
@@ -14,6 +15,8 @@ export interface WebhookDeps {
   /** Store the datafile the update announces (token: the key's datafile access token, if any). */
   sync(update: DatafileUpdate, token: string | undefined): Promise<SyncOutcome>;
   logger: Logger;
+  /** Told once per request: the final status and outcome (metrics). */
+  observe?: (o: WebhookObservation) => void;
 }
 
 /**
@@ -25,6 +28,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
   const started = Date.now();
   const fields: Record<string, unknown> = {};
   let response: HttpResponse;
+  let measured: Pick<WebhookObservation, 'fetchMs' | 'bytes'> = {};
   try {
     const request = normalizeRequest(event);
     fields.requestId = request.requestId;
@@ -40,6 +44,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
       authorize(signer, update);
       const outcome = await deps.sync(update, signer.settings.accessTokens[update.key]);
       const { status, key, revision, current, previous } = outcome;
+      measured = { fetchMs: outcome.fetchMs, bytes: outcome.bytes };
       Object.assign(fields, { stored: revision, current, previous });
       response = jsonResponse(200, { status, key, revision, current, previous });
     }
@@ -52,6 +57,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
   if (response.statusCode >= 500) deps.logger.error('webhook', line);
   else if (response.statusCode >= 400) deps.logger.warn('webhook', line);
   else deps.logger.info('webhook', line);
+  deps.observe?.({ statusCode: line.statusCode, outcome: line.outcome ?? 'unknown', durationMs: line.durationMs, ...measured });
   return response;
 }
 

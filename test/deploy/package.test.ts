@@ -245,7 +245,7 @@ describe('the packaged stack', () => {
     expect(schedule(prod)).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'DISABLED' });
   });
 
-  it('alarms on every function’s errors and on API 5xx, notifying the alarm topic when one is given', () => {
+  it('alarms on every function’s errors and on webhook and reconcile failures, notifying the alarm topic when one is given', () => {
     for (const p of [ci, prod]) {
       const alarms = resourcesOfType(p.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Record<string, unknown>);
       const on = (metric: string, dimension: string) =>
@@ -256,7 +256,9 @@ describe('the packaged stack', () => {
         );
 
       for (const fn of functionIds(p.template)) expect(on('Errors', `{${fn}}`)).toHaveLength(1);
-      expect(on('5xx', '{HttpApi}')).toHaveLength(1);
+      // What each alarm watches is proven against the metrics the code emits in alarms-emf.test.ts.
+      expect(on('WebhookFailures', '{WebhookLambdaFunction}')).toHaveLength(1);
+      expect(on('ReconcileFailedKeys', '{ReconcileLambdaFunction}')).toHaveLength(1);
       expect(conditionHolds(p.template, 'HasAlarmTopic')).toBe(p === prod);
     }
   });

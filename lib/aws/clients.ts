@@ -7,19 +7,21 @@ import { S3Client } from '@aws-sdk/client-s3';
  * S3 endpoint is configured we turn it on here, so pointing at the local stack needs only the two
  * endpoint variables.
  */
-export function defaultS3Client(): S3Client {
+export function defaultS3Client(region?: string): S3Client {
   const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
   return new S3Client({
     forcePathStyle: custom,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(custom ? localCredentials() : {}),
+    ...(region ? { region } : {}),
   });
 }
 
-export function defaultDynamoClient(): DynamoDBClient {
+/** `region` (CLI --region) wins over AWS_REGION and the profile's region. */
+export function defaultDynamoClient(region?: string): DynamoDBClient {
   const custom = Boolean(process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL);
-  return new DynamoDBClient(custom ? localCredentials() : {});
+  return new DynamoDBClient({ ...(custom ? localCredentials() : {}), ...(region ? { region } : {}) });
 }
 
 /** Local servers accept any credentials; fill them in when none are configured. */

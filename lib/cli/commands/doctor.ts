@@ -17,7 +17,7 @@ export interface DoctorFlags extends TargetFlags {
  * Nothing it prints contains a webhook secret or access token.
  */
 export async function doctor(flags: DoctorFlags, io: CliIo, clients: CliClients, now = new Date()): Promise<number> {
-  if (flags.local === Boolean(flags.stage)) throw new UsageError('doctor needs --stage <stage> (and --region) or --local.');
+  if (Boolean(flags.local) === Boolean(flags.stage)) throw new UsageError('doctor needs --stage <stage> (and --region) or --local.');
   if (flags.stage !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(flags.stage)) {
     throw new UsageError(`--stage must be letters, digits and dashes, got "${flags.stage}".`);
   }

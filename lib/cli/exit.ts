@@ -2,7 +2,7 @@ import { ConfigError, DatafileError, DatafileSyncError, describeError, StorageEr
 
 /**
  * Exit codes scripts can rely on (README "Operator CLI"):
- *   0 ok · 1 verify found problems · 2 usage or configuration · 3 table, bucket, key or revision
+ *   0 ok · 1 verify or doctor found problems · 2 usage or configuration · 3 table, bucket, key or revision
  *   not found · 4 AWS / store error · 5 Optimizely datafile could not be fetched or is invalid
  */
 export const EXIT = { ok: 0, problems: 1, usage: 2, notFound: 3, store: 4, datafile: 5 } as const;

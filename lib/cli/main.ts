@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { doctor } from './commands/doctor';
 import { history } from './commands/history';
 import { pin, unpin } from './commands/pin';
 import { status } from './commands/status';
@@ -18,14 +19,18 @@ Commands:
   sync <sdkKey> --project <id>   fetch the current datafile from Optimizely and store it
                                  [--environment <name>] [--token <datafile access token>]
   verify [key]                   audit S3 objects, sha256s and latest.json against the table
+  doctor                         check a deployed stage (--stage, --region) or --local end to end:
+                                 stack outputs, SSM config, webhook answers 401, table, bucket,
+                                 pointers, reader policy (one ✓/✗ line each, or --json)
 
 Target (one of):
   --local                        the local stack (npm start)
   --stage <stage>                the deployed stack optimizely-datafile-sync-<stage> (+ --bucket)
   --table <name> --bucket <name> explicit names (or DATAFILE_TABLE / DATAFILE_BUCKET)
   --bus <name>                   EventBridge bus for change events (default per stage; EVENT_BUS_NAME)
+  --region <region>              AWS region (default AWS_REGION or your profile's)
 
-Exit codes: 0 ok, 1 verify found problems, 2 usage, 3 not found, 4 AWS/store error, 5 Optimizely fetch failed`;
+Exit codes: 0 ok, 1 verify or doctor found problems, 2 usage, 3 not found, 4 AWS/store error, 5 Optimizely fetch failed`;
 
 const OPTIONS = {
   local: { type: 'boolean' },
@@ -33,6 +38,7 @@ const OPTIONS = {
   table: { type: 'string' },
   bucket: { type: 'string' },
   bus: { type: 'string' },
+  region: { type: 'string' },
   json: { type: 'boolean' },
   project: { type: 'string' },
   environment: { type: 'string' },
@@ -83,6 +89,9 @@ export async function runCli(argv: string[], io: CliIo = processIo, clients: Cli
       case 'verify':
         atMost(1);
         return await verify(target(), io, args[0]);
+      case 'doctor':
+        atMost(0);
+        return await doctor(flags, io, clients);
       default:
         throw new UsageError(`Unknown command "${command}". Run with --help.`);
     }

@@ -1,6 +1,8 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, dynamoClient, s3Client } from '../aws/clients';
 import { DynamoLedger } from '../aws/dynamo-ledger';
 import { EventBridgePublisher } from '../aws/events';
@@ -22,12 +24,18 @@ export interface TargetFlags {
   table?: string;
   bucket?: string;
   bus?: string;
+  /** AWS region for every client (else AWS_REGION / the profile's). */
+  region?: string;
 }
 
 export interface CliClients {
   dynamo?: DynamoDBClient;
   s3?: S3Client;
   events?: EventBridgeClient;
+  /** doctor: the stack's outputs and resources. */
+  cloudformation?: CloudFormationClient;
+  /** doctor: the projects configuration parameter. */
+  ssm?: SSMClient;
 }
 
 /** Where the CLI acts: resolved names, adapters and checks. */
@@ -67,11 +75,14 @@ export function resolveTarget(flags: TargetFlags, env: Env, logger: Logger, clie
   if (!table) throw new UsageError('Say where: --local, --stage <stage>, or --table <name> (or DATAFILE_TABLE).');
   const bucket = flags.bucket ?? env.DATAFILE_BUCKET;
   const busName = flags.bus ?? env.EVENT_BUS_NAME ?? (flags.stage ? `optimizely-datafile-sync-${flags.stage}` : undefined);
-  return build(
-    { table, bucket, busName, stage: flags.stage },
-    { dynamo: clients.dynamo ?? dynamoClient(), s3: clients.s3 ?? s3Client(), events: clients.events },
-    logger,
-  );
+  const events = clients.events ?? new EventBridgeClient(clientConfig({ region: flags.region }));
+  return build({ table, bucket, busName, stage: flags.stage }, { ...storeClients(flags, env, clients), events }, logger);
+}
+
+/** DynamoDB and S3 clients for the target: injected, the local stack's, or the AWS defaults (+ --region). */
+export function storeClients(flags: TargetFlags, env: Env, clients: CliClients = {}): { dynamo: DynamoDBClient; s3: S3Client } {
+  if (flags.local) return localClients(env, clients);
+  return { dynamo: clients.dynamo ?? dynamoClient({ region: flags.region }), s3: clients.s3 ?? s3Client({ region: flags.region }) };
 }
 
 interface Names {
@@ -85,7 +96,7 @@ function localNames(flags: TargetFlags): Names {
   return { table: flags.table ?? LOCAL.table, bucket: flags.bucket ?? LOCAL.bucket, busName: flags.bus ?? LOCAL.bus };
 }
 
-function localClients(env: Env, clients: CliClients): Required<CliClients> {
+function localClients(env: Env, clients: CliClients): Required<Pick<CliClients, 'dynamo' | 's3' | 'events'>> {
   const endpoint = (name: string, fallback: number) => `http://127.0.0.1:${int(env, name, fallback)}`;
   return {
     dynamo: clients.dynamo ?? dynamoClient({ endpoint: endpoint('LOCAL_DYNAMODB_PORT', LOCAL.dynamoPort) }),

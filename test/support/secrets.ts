@@ -17,4 +17,8 @@ export const KNOWN_SECRETS: readonly string[] = [
   'reconcile-test-secret',
   // test/integration/hostile.test.ts, test/integration/ssrf.test.ts
   'hostile-secret-token-5551',
+  // test/integration/doctor.test.ts
+  'doctor-webhook-secret-4242',
+  'doctor-rotating-secret-77',
+  'doctor-access-token-9191',
 ];

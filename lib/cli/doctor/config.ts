@@ -1,0 +1,85 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { readParameter } from '../../aws/ssm-read';
+import type { Env } from '../../config';
+import { type ProjectsConfig, parseProjectsConfig } from '../../config';
+import { ConfigError } from '../../errors';
+import { type CheckResult, fail, failed, pass } from './report';
+
+const CHECK = 'config';
+const SHAPE = '{"projects":{"<project id>":{"secrets":["<webhook secret>"],"environments":["Production"]}}}';
+
+/**
+ * The deployed configuration: the SSM SecureString exists, decrypts and parses. Reports projects
+ * with counts only; every secret and token it loads is added to `secrets` so output can be scrubbed.
+ */
+export async function checkParameter(ssm: SSMClient, name: string, secrets: Set<string>): Promise<CheckResult> {
+  let value: string | undefined;
+  try {
+    value = await readParameter(ssm, name);
+  } catch (e) {
+    return failed(CHECK, `read SSM parameter ${name}`, e, `your credentials need ssm:GetParameter on ${name} and kms:Decrypt on its key`);
+  }
+  if (value === undefined) {
+    return fail(
+      CHECK,
+      `SSM parameter ${name} not found`,
+      `create it: aws ssm put-parameter --type SecureString --name ${name} --value file://projects.json (shape ${SHAPE})`,
+    );
+  }
+  return parsed(() => parseProjectsConfig(value, `SSM parameter ${name}`), secrets, `${name}: `, {
+    fix: `correct the JSON (shape ${SHAPE}) and: aws ssm put-parameter --overwrite --type SecureString --name ${name} --value file://projects.json`,
+  });
+}
+
+/**
+ * The local stack's configuration, read as the webhook reads it: SYNC_PROJECTS (JSON), else
+ * WEBHOOK_SECRET, else the printed development secret (any project id).
+ */
+export function checkLocalConfig(env: Env, secrets: Set<string>): CheckResult {
+  if (env.SYNC_PROJECTS) {
+    return parsed(() => parseProjectsConfig(env.SYNC_PROJECTS ?? '', 'SYNC_PROJECTS'), secrets, 'SYNC_PROJECTS: ', {
+      fix: `set SYNC_PROJECTS to JSON shaped ${SHAPE}, or unset it to use WEBHOOK_SECRET`,
+    });
+  }
+  if (env.WEBHOOK_SECRET !== undefined) {
+    secrets.add(env.WEBHOOK_SECRET);
+    if (env.WEBHOOK_SECRET.length < 8) return fail(CHECK, 'WEBHOOK_SECRET is shorter than 8 characters', 'use a longer WEBHOOK_SECRET');
+    return pass(CHECK, 'WEBHOOK_SECRET: 1 secret, accepted for any project id');
+  }
+  return pass(CHECK, 'the development secret npm start prints, accepted for any project id (set WEBHOOK_SECRET to change)');
+}
+
+function parsed(load: () => ProjectsConfig, secrets: Set<string>, prefix: string, hints: { fix: string }): CheckResult {
+  let config: ProjectsConfig;
+  try {
+    config = load();
+  } catch (e) {
+    // ConfigError messages name the field and project id, never a value.
+    if (e instanceof ConfigError) return fail(CHECK, e.message, hints.fix);
+    throw e;
+  }
+  if (config.size === 0) return fail(CHECK, `${prefix}no projects configured, so every webhook is refused`, hints.fix);
+  for (const p of config.values()) {
+    for (const s of p.secrets) secrets.add(s);
+    for (const t of Object.values(p.accessTokens)) secrets.add(t);
+  }
+  return pass(CHECK, `${prefix}${describeProjects(config)}`);
+}
+
+/** `2 projects: 1234 (2 secrets, Production), 5678 (1 secret, all environments, 1 access token)`. */
+export function describeProjects(config: ProjectsConfig): string {
+  const parts = [...config].map(([id, p]) => {
+    const bits = [
+      plural(p.secrets.length, 'secret'),
+      p.environments ? p.environments.join(' + ') || 'no environments' : 'all environments',
+    ];
+    const tokens = Object.keys(p.accessTokens).length;
+    if (tokens > 0) bits.push(plural(tokens, 'access token'));
+    return `${id === '*' ? 'any project' : id} (${bits.join(', ')})`;
+  });
+  return `${plural(config.size, 'project')}: ${parts.join(', ')}`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

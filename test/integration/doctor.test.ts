@@ -1,0 +1,383 @@
+import type { Server } from 'node:http';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createWebhookApp } from '../../lib/app';
+import { runCli } from '../../lib/cli/main';
+import { type Env, fetchPolicy, type WebhookConfig } from '../../lib/config';
+import { createLogger } from '../../lib/log';
+import { signBody } from '../../lib/webhook/signature';
+import { serveHttpApi } from '../../local/http-adapter';
+import { type LocalOrigin, startOrigin } from '../../local/origin';
+import { freePort } from '../../local/stores';
+import { type FakeStack, type LocalCloudFormation, startLocalCloudFormation } from '../support/cloudformation-server';
+import { PROJECT_ID } from '../support/datafiles';
+import { serveRevision } from '../support/ops';
+import { type LocalSsm, startLocalSsm } from '../support/ssm-server';
+import { freshStores, type TestStores } from '../support/stores';
+import { payload } from '../support/webhooks';
+
+const STAGE = 'doctor';
+const STACK = `optimizely-datafile-sync-${STAGE}`;
+const PARAMETER = '/teams/doctor/config';
+const DEFAULT_PARAMETER = `/optimizely-datafile-sync/${STAGE}/config`;
+const POLICY_ARN = 'arn:aws:iam::123456789012:policy/optimizely-datafile-sync-doctor-reader';
+// Also listed in test/support/secrets.ts: no captured line may contain them.
+const DOCTOR_SECRET = 'doctor-webhook-secret-4242';
+const DOCTOR_TOKEN = 'doctor-access-token-9191';
+const PROJECTS = JSON.stringify({
+  projects: {
+    [PROJECT_ID]: {
+      secrets: [DOCTOR_SECRET, 'doctor-rotating-secret-77'],
+      environments: ['Production'],
+      accessTokens: { secure_key: DOCTOR_TOKEN },
+    },
+  },
+});
+const CHECKS = ['stack', 'config', 'webhook', 'table', 'bucket', 'pointers', 'reader-policy'];
+const AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+let stores: TestStores;
+let ssm: LocalSsm;
+let cfn: LocalCloudFormation;
+let origin: LocalOrigin;
+let servers: Server[];
+
+/** The real webhook handler over HTTP, reading its projects from the SSM stand-in (clock frozen). */
+async function serveWebhook(projects: WebhookConfig['projects'] = { kind: 'ssm', ttlMs: 300_000, parameter: PARAMETER }): Promise<string> {
+  const config = {
+    table: stores.table,
+    bucket: stores.bucket,
+    projects,
+    fetch: { ...fetchPolicy({ ALLOWED_HOSTS: `127.0.0.1:${origin.port}`, ALLOW_LOOPBACK: 'true' }), budgetMs: 1500 },
+  };
+  const ssmClient = new SSMClient({ endpoint: ssm.endpoint, ...AWS });
+  const app = createWebhookApp(config, {
+    dynamo: stores.dynamo,
+    s3: stores.s3,
+    ssm: ssmClient,
+    logger: createLogger({}, 'error'),
+    now: () => 0,
+  });
+  const { server, port } = await serveHttpApi(app, '/webhook', 0);
+  servers.push(server);
+  return `http://127.0.0.1:${port}/webhook`;
+}
+
+function healthyStack(webhookUrl: string): FakeStack {
+  return {
+    status: 'UPDATE_COMPLETE',
+    outputs: {
+      WebhookUrl: webhookUrl,
+      DatafileBucketName: stores.bucket,
+      DatafileTableName: stores.table,
+      DatafileReaderPolicyArn: POLICY_ARN,
+      DatafileEventBusName: STACK,
+      DatafileChangeTopicArn: `arn:aws:sns:us-east-1:123456789012:${STACK}-changes`,
+      ConfigParameterName: PARAMETER,
+    },
+    resources: { DatafileReaderPolicy: { status: 'CREATE_COMPLETE', physicalId: POLICY_ARN } },
+  };
+}
+
+function stack(): FakeStack {
+  const s = cfn.stacks.get(STACK);
+  if (!s) throw new Error('no stack');
+  return s;
+}
+
+interface Run {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+/** Run the CLI in-process with the stand-ins' clients; every run is checked for leaked secrets. */
+async function cli(argv: string[], env: Env = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    ['doctor', ...argv],
+    { out: (l) => out.push(l), err: (l) => err.push(l), env },
+    {
+      dynamo: stores.dynamo,
+      s3: stores.s3,
+      cloudformation: new CloudFormationClient({ endpoint: cfn.endpoint, ...AWS }),
+      ssm: new SSMClient({ endpoint: ssm.endpoint, ...AWS }),
+    },
+  );
+  for (const line of [...out, ...err])
+    for (const secret of [DOCTOR_SECRET, DOCTOR_TOKEN, 'doctor-rotating-secret-77']) {
+      expect(line).not.toContain(secret);
+    }
+  return { code, out, err };
+}
+
+/** check → ✓ / ✗ / - from the text output. */
+function marks(run: Run): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const line of run.out) {
+    const m = /^([✓✗-]) (\S+)\s/.exec(line);
+    if (m?.[1] && m[2]) found[m[2]] = m[1];
+  }
+  return found;
+}
+
+function line(run: Run, check: string): string {
+  return run.out.find((l) => l.slice(2).startsWith(`${check} `)) ?? '';
+}
+
+interface JsonCheck {
+  check: string;
+  ok: boolean;
+  skipped: boolean;
+  detail: string;
+  fix: string | null;
+}
+
+/** Text and --json runs agree: `failing` is ✗ (ok false), `skipped` are -, every other check ✓; exit 1. */
+async function expectOnly(argv: string[], failing: string, skipped: string[] = [], env: Env = {}): Promise<Run> {
+  const text = await cli(argv, env);
+  const json = await cli([...argv, '--json'], env);
+  const expected = Object.fromEntries(CHECKS.map((c) => [c, c === failing ? '✗' : skipped.includes(c) ? '-' : '✓']));
+  expect(marks(text)).toEqual(expected);
+  expect(text.code).toBe(1);
+  expect(json.code).toBe(1);
+  const results = JSON.parse(json.out.join('\n')) as JsonCheck[];
+  expect(results.map((r) => [r.check, r.ok, r.skipped])).toEqual(CHECKS.map((c) => [c, c !== failing, skipped.includes(c)]));
+  expect(results.find((r) => r.check === failing)?.fix).toEqual(expect.any(String));
+  return text;
+}
+
+beforeEach(async () => {
+  servers = [];
+  [stores, ssm, cfn, origin] = await Promise.all([freshStores(), startLocalSsm(), startLocalCloudFormation(), startOrigin()]);
+  ssm.parameters.set(PARAMETER, PROJECTS);
+  cfn.stacks.set(STACK, healthyStack(await serveWebhook()));
+});
+afterEach(async () => {
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all([ssm.close(), cfn.close(), origin.close(), ...servers.map((s) => new Promise((r) => s.close(r)))]);
+});
+
+/** A signed delivery through the served webhook, so the table holds a real pointer. */
+async function deliver(url: string, revision: number, key: string): Promise<void> {
+  serveRevision(origin, revision, key);
+  const body = payload({ revision, key, origin: origin.url });
+  const res = await fetch(url, { method: 'POST', body, headers: { 'x-hub-signature': signBody(DOCTOR_SECRET, Buffer.from(body)) } });
+  expect(res.status).toBe(200);
+}
+
+describe('datafile-sync doctor --stage', () => {
+  it('passes every check of a healthy stage, one ✓ line each, and exits 0', async () => {
+    await deliver(stack().outputs.WebhookUrl ?? '', 3, 'key_a');
+    await deliver(stack().outputs.WebhookUrl ?? '', 5, 'key_b');
+
+    const run = await cli(['--stage', STAGE, '--region', 'us-east-1']);
+
+    expect(run.code).toBe(0);
+    expect(marks(run)).toEqual(Object.fromEntries(CHECKS.map((c) => [c, '✓'])));
+    expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 6 outputs present`);
+    expect(line(run, 'config')).toBe(`✓ config        ${PARAMETER}: 1 project: ${PROJECT_ID} (2 secrets, Production, 1 access token)`);
+    expect(line(run, 'webhook')).toMatch(/^✓ webhook {7}http:\/\/127\.0\.0\.1:\d+\/webhook answers an unsigned POST with 401 /);
+    expect(line(run, 'table')).toBe(`✓ table         ${stores.table} reachable`);
+    expect(line(run, 'bucket')).toBe(`✓ bucket        ${stores.bucket} reachable`);
+    expect(line(run, 'pointers')).toMatch(/^✓ pointers {6}2 keys, newest moved \d+s ago \(key_b r5\); oldest \d+s ago \(key_a r3\)$/);
+    expect(line(run, 'reader-policy')).toBe(`✓ reader-policy DatafileReaderPolicy CREATE_COMPLETE: ${POLICY_ARN}`);
+    expect(run.out.at(-1)).toBe('All 7 checks passed.');
+    expect(ssm.reads).toContain(PARAMETER);
+  });
+
+  it('prints the same checks as a JSON array with --json', async () => {
+    const run = await cli(['--stage', STAGE, '--json']);
+
+    expect(run.code).toBe(0);
+    const results = JSON.parse(run.out.join('\n')) as JsonCheck[];
+    expect(results.map((r) => r.check)).toEqual(CHECKS);
+    expect(results.every((r) => r.ok && !r.skipped && r.fix === null)).toBe(true);
+  });
+
+  it('passes a fresh deploy with no keys yet, with a hint to sync or send a webhook', async () => {
+    const run = await cli(['--stage', STAGE]);
+
+    expect(run.code).toBe(0);
+    expect(line(run, 'pointers')).toMatch(/^✓ pointers +no keys yet: run `datafile-sync sync <sdkKey> --project <id>` or .*webhook/);
+  });
+
+  it('reads the stage default parameter when the stack has no ConfigParameterName output', async () => {
+    delete stack().outputs.ConfigParameterName;
+    ssm.parameters.set(DEFAULT_PARAMETER, PROJECTS);
+
+    const run = await cli(['--stage', STAGE]);
+
+    expect(run.code).toBe(0);
+    expect(line(run, 'config')).toContain(`✓ config        ${DEFAULT_PARAMETER}: 1 project`);
+  });
+
+  it('fails the stack line when the stack does not exist, skipping what needs its outputs', async () => {
+    cfn.stacks.clear();
+    ssm.parameters.set(DEFAULT_PARAMETER, PROJECTS);
+
+    const run = await expectOnly(['--stage', STAGE], 'stack', ['webhook', 'table', 'bucket', 'pointers', 'reader-policy']);
+
+    expect(line(run, 'stack')).toBe(
+      `✗ stack         stack ${STACK} not found in us-east-1 — fix: deploy it (npx serverless deploy --stage ${STAGE}), or pass the --region and credentials it was deployed with`,
+    );
+    expect(line(run, 'table')).toBe('- table         skipped: needs the stack');
+  });
+
+  it('fails the stack line when an output is missing, and skips the check that needs it', async () => {
+    delete stack().outputs.DatafileBucketName;
+
+    const run = await expectOnly(['--stage', STAGE], 'stack', ['bucket']);
+
+    expect(line(run, 'stack')).toContain(`${STACK} UPDATE_COMPLETE but has no DatafileBucketName output — fix: redeploy this version`);
+    expect(line(run, 'bucket')).toBe('- bucket        skipped: the stack has no DatafileBucketName output');
+  });
+
+  it('fails the stack line while the stack is rolled back', async () => {
+    stack().status = 'UPDATE_ROLLBACK_COMPLETE';
+
+    const run = await expectOnly(['--stage', STAGE], 'stack');
+
+    expect(line(run, 'stack')).toContain(`is UPDATE_ROLLBACK_COMPLETE — fix: wait for the operation to finish`);
+  });
+
+  describe('the configuration parameter', () => {
+    // The function loaded its configuration before the parameter changed (a warm container keeps it;
+    // its clock is frozen, so no re-read): only the config line may fail.
+    beforeEach(async () => {
+      expect((await fetch(stack().outputs.WebhookUrl ?? '', { method: 'POST', body: '{}' })).status).toBe(401);
+    });
+
+    it('fails the config line when the SSM parameter does not exist, with the command to create it', async () => {
+      ssm.parameters.delete(PARAMETER);
+
+      const run = await expectOnly(['--stage', STAGE], 'config');
+
+      expect(line(run, 'config')).toContain(
+        `✗ config        SSM parameter ${PARAMETER} not found — fix: create it: aws ssm put-parameter --type SecureString`,
+      );
+    });
+
+    it.each([
+      ['is not JSON', 'not json {', `SSM parameter ${PARAMETER} is not valid JSON.`],
+      ['has a bad project id', JSON.stringify({ projects: { abc: { secrets: [DOCTOR_SECRET] } } }), 'project id "abc" must be digits'],
+      ['has a short secret', JSON.stringify({ projects: { [PROJECT_ID]: { secrets: ['short'] } } }), 'needs "secrets"'],
+      ['has no projects', JSON.stringify({ projects: {} }), 'no projects configured'],
+    ])('fails the config line when the parameter %s, naming the problem', async (_, value, problem) => {
+      ssm.parameters.set(PARAMETER, value);
+
+      const run = await expectOnly(['--stage', STAGE], 'config');
+
+      expect(line(run, 'config')).toContain(problem);
+      expect(line(run, 'config')).toContain('— fix: correct the JSON');
+    });
+  });
+
+  it('fails the webhook line when the function answers 5xx, pointing at its log', async () => {
+    stack().outputs.WebhookUrl = await serveWebhook({ kind: 'ssm', ttlMs: 300_000, parameter: '/not/there' });
+
+    const run = await expectOnly(['--stage', STAGE], 'webhook');
+
+    expect(line(run, 'webhook')).toMatch(
+      /^✗ webhook +http:\S+ answered 503 config_unavailable — fix: the function failed to load its configuration/,
+    );
+    expect(line(run, 'webhook')).toContain(`aws logs tail /aws/lambda/${STACK}-webhook`);
+  });
+
+  it('fails the webhook line when the URL is wrong (404) or nothing answers', async () => {
+    const url = stack().outputs.WebhookUrl ?? '';
+    stack().outputs.WebhookUrl = url.replace('/webhook', '/hook');
+    const wrongPath = await expectOnly(['--stage', STAGE], 'webhook');
+    stack().outputs.WebhookUrl = `http://127.0.0.1:${await freePort()}/webhook`;
+
+    const unreachable = await expectOnly(['--stage', STAGE], 'webhook');
+
+    expect(line(wrongPath, 'webhook')).toContain('answered 404 not_found — fix: wrong URL or stage');
+    expect(line(unreachable, 'webhook')).toContain('did not answer (ECONNREFUSED) — fix: the URL is wrong or the API is gone');
+  });
+
+  it('fails the table line when the table does not exist, and skips the pointers', async () => {
+    stack().outputs.DatafileTableName = 'no-such-table';
+
+    const run = await expectOnly(['--stage', STAGE], 'table', ['pointers']);
+
+    expect(line(run, 'table')).toContain('✗ table         table no-such-table not found — fix: the stack output names it');
+  });
+
+  it('fails the bucket line when the bucket does not exist', async () => {
+    stack().outputs.DatafileBucketName = 'no-such-bucket-doctor';
+
+    const run = await expectOnly(['--stage', STAGE], 'bucket');
+
+    expect(line(run, 'bucket')).toContain('✗ bucket        bucket no-such-bucket-doctor not found');
+  });
+
+  it('fails the reader-policy line when the stack has no reader policy resource', async () => {
+    stack().resources = {};
+
+    const run = await expectOnly(['--stage', STAGE], 'reader-policy');
+
+    expect(line(run, 'reader-policy')).toContain('the stack has no DatafileReaderPolicy resource — fix: redeploy');
+    expect(cfn.calls).toContain(`DescribeStackResource ${STACK} DatafileReaderPolicy`);
+  });
+
+  it('exits 2 without --stage or --local, or with both', async () => {
+    const neither = await cli([]);
+    const both = await cli(['--stage', STAGE, '--local']);
+
+    expect([neither.code, both.code]).toEqual([2, 2]);
+    expect(neither.err.join('\n')).toContain('doctor needs --stage <stage> (and --region) or --local.');
+  });
+});
+
+describe('datafile-sync doctor --local', () => {
+  const LOCAL_SECRET = DOCTOR_SECRET;
+  let env: Env;
+
+  beforeEach(async () => {
+    const url = await serveWebhook({ kind: 'static', config: new Map([['*', { secrets: [LOCAL_SECRET], accessTokens: {} }]]) });
+    env = { PORT: new URL(url).port, WEBHOOK_SECRET: LOCAL_SECRET };
+  });
+
+  const local = () => ['--local', '--table', stores.table, '--bucket', stores.bucket];
+
+  it('passes the checks that apply locally and reports the AWS-only ones as skipped', async () => {
+    await deliver(`http://127.0.0.1:${env.PORT}/webhook`, 4, 'local_key');
+
+    const run = await cli(local(), env);
+
+    expect(run.code).toBe(0);
+    expect(run.out).toEqual([
+      '- stack         skipped: no CloudFormation stack locally',
+      '✓ config        WEBHOOK_SECRET: 1 secret, accepted for any project id',
+      `✓ webhook       http://127.0.0.1:${env.PORT}/webhook answers an unsigned POST with 401 (route, function and configuration load work)`,
+      `✓ table         ${stores.table} reachable`,
+      `✓ bucket        ${stores.bucket} reachable`,
+      expect.stringMatching(/^✓ pointers {6}1 key, newest moved \d+s ago \(local_key r4\)$/),
+      '- reader-policy skipped: no IAM locally',
+      'All 5 checks passed (2 skipped).',
+    ]);
+    expect(cfn.calls).toEqual([]);
+  });
+
+  it('fails the webhook line with "npm start" when nothing listens on PORT', async () => {
+    const run = await expectOnly(local(), 'webhook', ['stack', 'reader-policy'], { ...env, PORT: String(await freePort()) });
+
+    expect(line(run, 'webhook')).toContain('— fix: start the local stack: npm start');
+  });
+
+  it('fails the config line when SYNC_PROJECTS does not parse', async () => {
+    const run = await expectOnly(local(), 'config', ['stack', 'reader-policy'], { ...env, SYNC_PROJECTS: '{"projects":[]}' });
+
+    expect(line(run, 'config')).toContain('SYNC_PROJECTS must be an object with a "projects" object.');
+  });
+
+  it('fails the table and bucket lines when the local stack has neither', async () => {
+    const run = await cli(['--local', '--table', 'absent-table', '--bucket', 'absent-bucket'], env);
+
+    expect(run.code).toBe(1);
+    expect(marks(run)).toMatchObject({ table: '✗', bucket: '✗', pointers: '-', webhook: '✓' });
+    expect(line(run, 'table')).toContain('— fix: restart the local stack (npm start creates it)');
+  });
+});

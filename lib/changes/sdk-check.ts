@@ -13,6 +13,9 @@ const MAX_REASON = 200;
  * Nothing is printed: the SDK logs only through the logger given here, which keeps its error lines
  * in memory so the first one can be the `reason`.
  *
+ * A rejected client leaves the SDK's `onReady` timer pending until `timeoutMs` (the SDK skips its
+ * cleanup once a client has failed): harmless in a Lambda, but a CLI should exit explicitly.
+ *
  * @example
  * const verdict = await sdkAccepts(text);
  * if (!verdict.ok) hold(`The Optimizely SDK rejects the datafile: ${verdict.reason}`);

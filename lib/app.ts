@@ -77,6 +77,7 @@ export function createWebhookApp(
   return (event) =>
     handleWebhook(event, {
       projects,
+      deadlineMs: config.deadlineMs,
       urlPolicy: config.fetch,
       logger,
       observe: overrides.observe,
@@ -122,10 +123,11 @@ export function createReconcileApp(
       logger,
       observe: overrides.observe,
       concurrency: config.concurrency,
+      budgetMs: config.budgetMs,
       syncOne: (p) =>
         syncKey(
-          { key: p.key, projectId: p.projectId, environment: p.environment, reason: 'reconcile' },
-          { ledger, store, notify, bases: config.bases, policy: config.fetch, token, sleep: overrides.sleep },
+          { key: p.key, projectId: p.projectId, environment: p.environment, reason: 'reconcile', pointer: p },
+          { ledger, store, notify, logger, bases: config.bases, policy: config.fetch, token, sleep: overrides.sleep },
         ),
     });
     // A run where every key failed (unreadable configuration, access denied, Optimizely down) is a

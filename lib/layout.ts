@@ -13,8 +13,9 @@
  * DynamoDB (one table, string `pk` / `sk`):
  *   pk = {key}, sk = POINTER                the current revision of the key (+ pinned, pending event)
  *   pk = {key}, sk = REV#{12 digits}        one immutable history item per stored revision
- *   pk = {key}, sk = FETCH                  validators (ETag / Last-Modified) of the last full fetch
  *   pk = #RECONCILE, sk = CURSOR            where the next reconcile run starts
+ * Pointers also keep the validators (ETag / Last-Modified) of the last full fetch, so reconcile's
+ * next fetch of an unchanged datafile is a bodiless 304.
  * Pointer items also carry `pointerKey` (= pk), the hash key of the sparse `pointers` index, so
  * listing every key reads one small item per key, not the whole history.
  */
@@ -66,7 +67,6 @@ export function mirrorObjectKey(key: string): string {
 
 export const POINTER_SK = 'POINTER';
 export const REVISION_SK_PREFIX = 'REV#';
-export const FETCH_SK = 'FETCH';
 export const RECONCILE_PK = '#RECONCILE';
 export const RECONCILE_CURSOR_SK = 'CURSOR';
 /** The sparse global secondary index holding one entry per pointer (hash key `pointerKey`). */
@@ -100,6 +100,12 @@ export const ATTR = {
   eventId: 'eventId',
   previousRevision: 'previousRevision',
   moveReason: 'moveReason',
+  /** The URL, ETag and Last-Modified of the last full fetch (conditional GETs). */
+  fetchUrl: 'fetchUrl',
+  fetchEtag: 'fetchEtag',
+  fetchLastModified: 'fetchLastModified',
+  /** The reconcile cursor: the key the last run started last. */
+  cursorKey: 'cursorKey',
 } as const;
 
 // ---- URLs -------------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ export function toPointer(item: Item): Pointer {
     unsettled: pending !== undefined,
     previousRevision: previous === undefined ? undefined : Number(previous),
     moveReason: item[ATTR.moveReason]?.S as MoveReason | undefined,
+    fetched: item[ATTR.fetchUrl]?.S
+      ? { url: item[ATTR.fetchUrl]?.S ?? '', etag: item[ATTR.fetchEtag]?.S, lastModified: item[ATTR.fetchLastModified]?.S }
+      : undefined,
   };
 }
 

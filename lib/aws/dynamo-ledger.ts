@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
   type CancellationReason,
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -9,8 +10,18 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
-import { ATTR, POINTER_SK } from '../layout';
-import type { KeyState, MoveReason, PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
+import { ATTR, POINTER_SK, RECONCILE_CURSOR_SK, RECONCILE_PK } from '../layout';
+import type {
+  FetchValidators,
+  KeyState,
+  MoveReason,
+  PinLedger,
+  PinResult,
+  Pointer,
+  ReconcileState,
+  RecordResult,
+  StoredRevision,
+} from '../sync/ports';
 import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
 import { getPointer, getRevision, listHistory, listPointers, lookup, newestRevision } from './dynamo-reads';
@@ -29,7 +40,7 @@ export interface DynamoLedgerOptions {
 export const CONTENTION_BACKOFF: BackoffPolicy = { baseMs: 20, maxMs: 1_000 };
 
 /** RevisionLedger on one DynamoDB table (layout in lib/layout.ts). */
-export class DynamoLedger implements PinLedger, PointerCatalog {
+export class DynamoLedger implements PinLedger, ReconcileState {
   readonly table: Table;
   private readonly maxAttempts: number;
   private readonly now: () => Date;
@@ -154,6 +165,59 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw storageError('settle the pointer', e);
+    }
+  }
+
+  async readCursor(): Promise<string | undefined> {
+    try {
+      return (await this.table.get(RECONCILE_PK, RECONCILE_CURSOR_SK))?.[ATTR.cursorKey]?.S;
+    } catch (e) {
+      throw storageError('read the reconcile cursor', e);
+    }
+  }
+
+  async writeCursor(key: string): Promise<void> {
+    try {
+      await this.table.client.send(
+        new PutItemCommand({
+          TableName: this.table.name,
+          Item: { ...Table.key(RECONCILE_PK, RECONCILE_CURSOR_SK), [ATTR.cursorKey]: { S: key } },
+        }),
+      );
+    } catch (e) {
+      throw storageError('write the reconcile cursor', e);
+    }
+  }
+
+  /** Only touches the validator attributes, and only of a pointer that exists. */
+  async saveValidators(key: string, v: FetchValidators): Promise<void> {
+    const values: Record<string, AttributeValue> = { ':url': { S: v.url } };
+    const sets = ['#url = :url'];
+    const removes: string[] = [];
+    for (const [name, value] of [
+      ['etag', v.etag],
+      ['lm', v.lastModified],
+    ] as const) {
+      if (value === undefined) removes.push(`#${name}`);
+      else {
+        values[`:${name}`] = { S: value };
+        sets.push(`#${name} = :${name}`);
+      }
+    }
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: Table.key(key, POINTER_SK),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#url': ATTR.fetchUrl, '#etag': ATTR.fetchEtag, '#lm': ATTR.fetchLastModified },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return;
+      throw storageError('remember the fetch validators', e);
     }
   }
 

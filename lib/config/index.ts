@@ -39,6 +39,11 @@ export interface ReconcileConfig extends WebhookConfig {
   bases: DatafileBases;
   /** Keys synced at the same time (`RECONCILE_CONCURRENCY`, default 4). */
   concurrency: number;
+  /**
+   * Stop starting keys after this long (`RECONCILE_BUDGET_MS`, default 240 000, inside the
+   * function's 300 s timeout); the keys not reached go first in the next run.
+   */
+  budgetMs?: number;
 }
 
 /**
@@ -72,7 +77,12 @@ export function logLevel(env: Env): LogLevel {
 
 /** The reconcile function's environment: the webhook's, plus the datafile base URLs. */
 export function loadReconcileConfig(env: Env = process.env): ReconcileConfig {
-  return { ...loadWebhookConfig(env), bases: datafileBases(env), concurrency: Math.max(1, int(env, 'RECONCILE_CONCURRENCY', 4)) };
+  return {
+    ...loadWebhookConfig(env),
+    bases: datafileBases(env),
+    concurrency: Math.max(1, int(env, 'RECONCILE_CONCURRENCY', 4)),
+    budgetMs: int(env, 'RECONCILE_BUDGET_MS', 240_000),
+  };
 }
 
 export function datafileBases(env: Env): DatafileBases {

@@ -32,12 +32,7 @@ export class GetFailure extends Error {
  * resolved address against private ranges (before connecting), credentials never follow a redirect
  * to another host, and the body is capped while it streams (after decompression).
  */
-export async function guardedGet(
-  start: string,
-  headers: Record<string, string>,
-  policy: GetPolicy,
-  deadline: number,
-): Promise<{ bytes: Buffer; url: string }> {
+export async function guardedGet(start: string, headers: Record<string, string>, policy: GetPolicy, deadline: number): Promise<GetResult> {
   let current = start;
   let hopHeaders = { ...headers };
   for (let hop = 0; hop <= policy.maxRedirects; hop++) {
@@ -45,7 +40,8 @@ export async function guardedGet(
     if ('reason' in checked) throw new GetFailure(`refused ${redactUrl(current)}: ${checked.reason}`, false, 'refused');
     const url = checked.url;
     const result = await requestOnce(url, hopHeaders, policy, deadline);
-    if ('bytes' in result) return { bytes: result.bytes, url: url.href };
+    if ('bytes' in result) return { bytes: result.bytes, url: url.href, validators: result.validators };
+    if ('notModified' in result) return { notModified: true, url: url.href };
     let next: URL;
     try {
       next = new URL(result.location, url);
@@ -91,7 +87,16 @@ function guardedLookup(policy: GetPolicy): LookupFunction {
   };
 }
 
-type Once = { bytes: Buffer } | { location: string };
+/** What a GET ends with: the body (and its validators), or 304 Not Modified to a conditional GET. */
+export type GetResult = { bytes: Buffer; url: string; validators: Validators } | { notModified: true; url: string };
+
+/** The response's cache validators, sent back as If-None-Match / If-Modified-Since next time. */
+export interface Validators {
+  etag?: string;
+  lastModified?: string;
+}
+
+type Once = { bytes: Buffer; validators: Validators } | { location: string } | { notModified: true };
 
 function requestOnce(url: URL, headers: Record<string, string>, policy: GetPolicy, deadline: number): Promise<Once> {
   const literal = url.hostname.replace(/^\[|\]$/g, '');
@@ -136,13 +141,20 @@ function requestOnce(url: URL, headers: Record<string, string>, policy: GetPolic
         res.resume();
         return finish(() => resolve({ location: res.headers.location as string }));
       }
+      if (status === 304) {
+        res.resume();
+        return finish(() => resolve({ notModified: true }));
+      }
       if (status < 200 || status >= 300) {
         res.resume();
         const retryable = status >= 500 || status === 429 || status === 408;
         return fail(new GetFailure(`HTTP ${status} from ${url.host}`, retryable, 'http'));
       }
       readBody(res, policy.maxBytes).then(
-        (bytes) => finish(() => resolve({ bytes })),
+        (bytes) =>
+          finish(() =>
+            resolve({ bytes, validators: { etag: header(res.headers.etag), lastModified: header(res.headers['last-modified']) } }),
+          ),
         (e: GetFailure) => fail(e),
       );
     });
@@ -196,4 +208,9 @@ function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
       }
     });
   });
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.length <= 256 ? v : undefined;
 }

@@ -28,6 +28,14 @@ export interface Pointer extends StoredRevision {
   /** The revision the last move came from, and why it moved (re-published as they were). */
   previousRevision?: number;
   moveReason?: MoveReason;
+  /** Validators of the last full fetch of this key's datafile (for a conditional GET). */
+  fetched?: FetchValidators;
+}
+
+export interface FetchValidators {
+  url: string;
+  etag?: string;
+  lastModified?: string;
 }
 
 /** Result of recording a revision: whether the pointer moved, and if not, why. */
@@ -89,6 +97,15 @@ export interface PinLedger extends RevisionLedger {
 /** Every pointer (reconcile, CLI status). */
 export interface PointerCatalog {
   listPointers(): AsyncIterable<Pointer>;
+}
+
+/** What reconcile keeps between runs. */
+export interface ReconcileState extends PointerCatalog {
+  /** The key the previous run started last (the next run starts after it). */
+  readCursor(): Promise<string | undefined>;
+  writeCursor(key: string): Promise<void>;
+  /** Remember the validators of a full fetch (no-op when the pointer is gone). */
+  saveValidators(key: string, validators: FetchValidators): Promise<void>;
 }
 
 /** The detail of one change event: one per pointer move. */

@@ -23,6 +23,8 @@ export interface SyncOutcome {
   /** Time spent fetching and the bytes fetched, when this sync fetched. */
   fetchMs?: number;
   bytes?: number;
+  /** A conditional fetch answered 304: nothing was downloaded. */
+  notModified?: boolean;
 }
 
 export interface SyncRequest {
@@ -48,7 +50,26 @@ export interface SyncDeps {
   notify?: Notify;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * How long a move may stay unsettled before someone other than its mover finishes it (default
+   * 30 s): the mover itself settles within milliseconds, so finding a younger unsettled move means
+   * it is in progress, and finishing it too would only publish its event twice.
+   */
+  settleGraceMs?: number;
 }
+
+/** Finish a move its mover abandoned (crash, timeout); leave one in progress alone. */
+export async function settleIfAbandoned(
+  pointer: Pointer,
+  deps: Pick<SyncDeps, 'ledger' | 'store' | 'notify' | 'now' | 'settleGraceMs'>,
+): Promise<Pointer | undefined> {
+  if (!pointer.unsettled) return pointer;
+  const age = (deps.now?.() ?? new Date()).getTime() - Date.parse(pointer.updatedAt);
+  if (!(age >= (deps.settleGraceMs ?? DEFAULT_SETTLE_GRACE_MS))) return pointer;
+  return settlePointer(pointer.key, pointer, deps);
+}
+
+export const DEFAULT_SETTLE_GRACE_MS = 30_000;
 
 /**
  * The use case behind the webhook, the CLI's `sync` and reconcile: make sure the announced
@@ -100,7 +121,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
 }
 
 async function duplicate(key: string, revision: number, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
-  const settled = pointer?.unsettled ? await settlePointer(key, pointer, deps) : pointer;
+  const settled = pointer ? await settleIfAbandoned(pointer, deps) : pointer;
   return outcome(revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
 }
 

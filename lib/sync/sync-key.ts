@@ -1,8 +1,12 @@
 import type { DatafileBases } from '../config';
 import { type FetchPolicy, fetchDatafile, type Sleep } from '../datafile/fetch';
+import { datafileUrls } from '../layout';
+import type { Logger } from '../log';
 import type { Notify } from './events';
-import type { DatafileStore, MoveReason, RevisionLedger } from './ports';
-import { type SyncOutcome, syncDatafile } from './sync-datafile';
+import type { DatafileStore, MoveReason, Pointer, ReconcileState, RevisionLedger } from './ports';
+import { type SyncOutcome, settleIfAbandoned, syncDatafile } from './sync-datafile';
+
+export { datafileUrls } from '../layout';
 
 /** Which key to sync when no webhook names the URLs (reconcile, CLI `sync`). */
 export interface KeyTarget {
@@ -10,44 +14,48 @@ export interface KeyTarget {
   projectId: string;
   environment?: string;
   reason: MoveReason;
+  /** The pointer as listed (reconcile): its fetch validators make the fetch conditional. */
+  pointer?: Pointer;
 }
 
 export interface KeySyncDeps {
-  ledger: RevisionLedger;
+  ledger: RevisionLedger & Partial<Pick<ReconcileState, 'saveValidators'>>;
   store: DatafileStore;
   notify?: Notify;
+  logger?: Logger;
   bases: DatafileBases;
   policy: FetchPolicy;
   /** The key's datafile access token (secure environments), if one is configured. */
   token(projectId: string, key: string): Promise<string | undefined>;
   sleep?: Sleep;
-}
-
-/**
- * The URLs Optimizely serves a key's datafile at: a numeric (legacy) key → `/json/{id}.json`; a key
- * with an access token (secure environment) → the authenticated `/datafiles/auth/{key}.json` only;
- * otherwise origin first (fresher), then CDN.
- */
-export function datafileUrls(key: string, bases: DatafileBases, secure: boolean): string[] {
-  if (/^\d+$/.test(key)) return [`${bases.origin}/json/${key}.json`, `${bases.cdn}/json/${key}.json`];
-  if (secure) return [`${bases.auth}/datafiles/auth/${key}.json`];
-  return [`${bases.origin}/datafiles/${key}.json`, `${bases.cdn}/datafiles/${key}.json`];
+  now?: () => Date;
 }
 
 /**
  * Fetch whatever Optimizely serves for the key now and store it through the same core path as the
- * webhook (probe mode: a revision already stored is `unchanged` and writes nothing).
+ * webhook (probe mode: a revision already stored is `unchanged` and writes nothing). With the
+ * validators of the last full fetch the request is conditional: an unchanged datafile answers a
+ * bodiless 304 and costs no write. A move a crashed delivery left unsettled is finished first.
  */
 export async function syncKey(target: KeyTarget, deps: KeySyncDeps): Promise<SyncOutcome> {
+  const pointer = target.pointer ? await settleIfAbandoned(target.pointer, deps) : undefined;
   const token = await deps.token(target.projectId, target.key);
   const urls = datafileUrls(target.key, deps.bases, token !== undefined);
-  return syncDatafile(
+  const conditional = pointer?.fetched && urls.includes(pointer.fetched.url) ? pointer.fetched : undefined;
+  const fetched = await fetchDatafile({ urls, projectId: target.projectId, minRevision: 1, token, conditional }, deps.policy, deps.sleep);
+  if ('notModified' in fetched && pointer) {
+    return { status: 'unchanged', key: target.key, revision: pointer.revision, current: pointer.revision, pointer, notModified: true };
+  }
+  if ('notModified' in fetched) throw new Error('a 304 without validators'); // cannot happen: no validators were sent
+  const outcome = await syncDatafile(
     { key: target.key, projectId: target.projectId, environment: target.environment, reason: target.reason },
-    {
-      ledger: deps.ledger,
-      store: deps.store,
-      notify: deps.notify,
-      fetch: (req) => fetchDatafile({ urls, projectId: req.projectId, minRevision: req.revision ?? 1, token }, deps.policy, deps.sleep),
-    },
+    { ...deps, fetch: async () => fetched },
   );
+  const v = fetched.validators;
+  const known = pointer?.fetched;
+  if (deps.ledger.saveValidators && (v?.etag || v?.lastModified)) {
+    const same = known?.url === fetched.url && known.etag === v.etag && known.lastModified === v.lastModified;
+    if (!same) await deps.ledger.saveValidators(target.key, { url: fetched.url, ...v });
+  }
+  return outcome;
 }

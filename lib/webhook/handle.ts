@@ -1,6 +1,6 @@
 import type { ProjectsSource } from '../config';
 import type { UrlPolicy } from '../datafile/hosts';
-import { describeError, RequestError } from '../errors';
+import { DatafileSyncError, describeError, RequestError } from '../errors';
 import type { Logger } from '../log';
 import type { WebhookObservation } from '../metrics';
 import type { SyncOutcome } from '../sync/sync-datafile';
@@ -11,6 +11,13 @@ import { normalizeRequest, type WebhookEvent, type WebhookRequest } from './requ
 
 export interface WebhookDeps {
   projects: ProjectsSource;
+  /**
+   * One deadline for the whole request (default 25 s): past it the answer is `503
+   * deadline_exceeded`, before the function's own timeout and API Gateway's 29 s would turn it into
+   * a bare 5xx. Work still running carries on safely: every write is ordered so a half-done
+   * delivery is repaired by the redelivery the 503 asks for.
+   */
+  deadlineMs?: number;
   urlPolicy: UrlPolicy;
   /** Store the datafile the update announces (token: the key's datafile access token, if any). */
   sync(update: DatafileUpdate, token: string | undefined): Promise<SyncOutcome>;
@@ -42,7 +49,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
       const update = parsed.update;
       Object.assign(fields, { project: update.projectId, environment: update.environment, key: update.key, revision: update.revision });
       authorize(signer, update);
-      const outcome = await deps.sync(update, signer.settings.accessTokens[update.key]);
+      const outcome = await withDeadline(deps.sync(update, signer.settings.accessTokens[update.key]), deadline(started, deps));
       const { status, key, revision, current, previous } = outcome;
       measured = { fetchMs: outcome.fetchMs, bytes: outcome.bytes };
       Object.assign(fields, { stored: revision, current, previous });
@@ -80,5 +87,26 @@ function authorize(signer: Signer, update: DatafileUpdate): void {
   const allowed = signer.settings.environments;
   if (allowed && !(update.environment !== undefined && allowed.includes(update.environment))) {
     throw new RequestError('environment_not_allowed', `Environment ${update.environment ?? '(none)'} is not synced for this project.`);
+  }
+}
+
+function deadline(started: number, deps: WebhookDeps): number {
+  return started + (deps.deadlineMs ?? 25_000);
+}
+
+/** The work's result, or `deadline_exceeded` once the deadline passes (the work is not cancelled). */
+async function withDeadline<T>(work: Promise<T>, at: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DatafileSyncError('deadline_exceeded', 'The delivery took too long; nothing is lost, redeliver it.')),
+      Math.max(0, at - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
   }
 }

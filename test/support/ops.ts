@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
-import type { DatafileBases, WebhookConfig } from '../../lib/config';
+import type { DatafileBases, ReconcileConfig, WebhookConfig } from '../../lib/config';
 import { parseProjectsConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
 import { createLogger, type Logger } from '../../lib/log';
@@ -92,8 +92,8 @@ export function webhookApp(env: OpsEnv, extra: WebhookAppOverrides = {}) {
   return createWebhookApp(config(env), overrides(env, extra));
 }
 
-export function reconcileApp(env: OpsEnv, extra: WebhookAppOverrides = {}) {
-  return createReconcileApp({ ...config(env), bases: basesFor(env.origin), concurrency: 2 }, overrides(env, extra));
+export function reconcileApp(env: OpsEnv, extra: WebhookAppOverrides = {}, tuning: Partial<ReconcileConfig> = {}) {
+  return createReconcileApp({ ...config(env), bases: basesFor(env.origin), concurrency: 2, ...tuning }, overrides(env, extra));
 }
 
 /** Serve `revision` for `key` at both the origin and the CDN path of the local origin. */

@@ -132,7 +132,11 @@ export class DynamoLedger implements PinLedger, ReconcileState {
         const [history, pointerReason] = e.CancellationReasons ?? [];
         if (history?.Code === 'ConditionalCheckFailed') {
           const recorded = history.Item ? toRevision(history.Item) : await this.getRevision(rev.key, rev.revision);
-          return alreadyRecorded(rev, recorded ?? rev, seen);
+          // A racer recorded this revision first and usually moved the pointer too: report the
+          // pointer as it is now, not as we read it, or a same-bytes racer answers `superseded`.
+          const moved = pointerReason?.Code === 'ConditionalCheckFailed';
+          const current = !moved ? seen : pointerReason.Item ? toPointer(pointerReason.Item) : await this.getPointer(rev.key);
+          return alreadyRecorded(rev, recorded ?? rev, current);
         }
         if (pointerReason?.Code === 'ConditionalCheckFailed') {
           seen = pointerReason.Item ? toPointer(pointerReason.Item) : await this.getPointer(rev.key);

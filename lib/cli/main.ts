@@ -30,7 +30,8 @@ Target (one of):
   --bus <name>                   EventBridge bus for change events (default per stage; EVENT_BUS_NAME)
   --region <region>              AWS region (default AWS_REGION or your profile's)
 
-Exit codes: 0 ok, 1 verify or doctor found problems, 2 usage, 3 not found, 4 AWS/store error, 5 Optimizely fetch failed`;
+Exit codes: 0 ok, 1 verify or doctor found problems, 2 usage, 3 not found, 4 AWS/store error, 5 Optimizely fetch failed,
+            6 refused: the target revision's stored bytes are missing or corrupt (pointer not moved)`;
 
 const OPTIONS = {
   local: { type: 'boolean' },

@@ -116,7 +116,10 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen });
   if (!result.moved && result.reason === 'conflict') throw conflict(request.key, result.recorded, rev.sha256, deps.logger);
   const pointer = result.moved ? result.pointer : result.current;
-  const settled = pointer?.unsettled ? await settlePointer(request.key, pointer, deps) : pointer;
+  // Settle only our own move. A pointer some racer just moved is that racer's to settle (or, if it
+  // dies, the next redelivery's or reconcile's, via the lookup above): settling it here too would
+  // publish its change event once per racer.
+  const settled = result.moved && pointer?.unsettled ? await settlePointer(request.key, pointer, deps) : pointer;
   return { ...outcome(rev.revision, request.key, result, settled), fetchMs, bytes: rev.size };
 }
 

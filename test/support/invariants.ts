@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { aliasObjectKey, legacyRevisionObjectKey, revisionObjectKey } from '../../lib/layout';
 import { itemsFor, listObjects, type TestStores } from './stores';
 
 /**
  * The storage invariants every test of faults and races checks, in one place:
  *   1. the pointer is the highest revision in history (nothing is pinned in these tests);
- *   2. every history item has its S3 object, with the sha256 and size it records (computed from the bytes);
+ *   2. every history item names its content address and has its S3 object there, with the sha256 and
+ *      size it records (computed from the bytes); an orphan object of the same revision under another
+ *      sha256 (a conflicting body that lost, or a crash before the transaction) is allowed: nothing names it;
  *   3. the pointer's fields are exactly its history item's;
  *   4. latest.json is byte-for-byte a stored revision no newer than the pointer — and, once
- *      converged, exactly the pointer's object.
+ *      converged, exactly the pointer's object, and the pointer's move settled (no `pendingEvent`).
  * Returns a list of violations (empty when all hold), so a failure names every broken invariant.
  */
 export async function checkInvariants(
@@ -29,6 +32,9 @@ export async function checkInvariants(
   const bytesByRevision = new Map<number, Buffer>();
   for (const item of history) {
     const revision = Number(item.revision?.N);
+    const named = item.s3Key?.S ?? '';
+    if (named !== revisionObjectKey(key, revision, item.sha256?.S ?? '') && named !== legacyRevisionObjectKey(key, revision))
+      violations.push(`history item ${revision} names ${named}, not its content address`);
     const bytes = await readBytes(stores, item.s3Key?.S ?? '');
     if (!bytes) {
       violations.push(`history item ${revision} has no S3 object at ${item.s3Key?.S}`);
@@ -46,7 +52,9 @@ export async function checkInvariants(
     }
   }
 
-  const alias = await readBytes(stores, `datafiles/${key}/latest.json`);
+  if (opts.aliasConverged && pointerItem?.pendingEvent) violations.push(`pointer move ${pointerItem.pendingEvent.S} is not settled`);
+
+  const alias = await readBytes(stores, aliasObjectKey(key));
   if (pointer === undefined) {
     if (alias) violations.push('latest.json exists without a pointer');
   } else if (!alias) {
@@ -112,7 +120,7 @@ export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
       if (!bytes) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} missing`);
       else if (sha256(bytes) !== out.Item?.sha256?.S) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} has other bytes`);
     }
-    const alias = await readObjectWithMeta(stores, `datafiles/${key}/latest.json`);
+    const alias = await readObjectWithMeta(stores, aliasObjectKey(key));
     if (alias) {
       const sha = sha256(alias.bytes);
       // s3rver's CopyObject writes bytes and metadata in two steps (S3's copy is atomic), so a read

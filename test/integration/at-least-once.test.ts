@@ -1,0 +1,130 @@
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { aliasObjectKey } from '../../lib/layout';
+import { body } from '../../local/origin';
+import { makeDatafile } from '../support/datafiles';
+import { awsError, crash, withFaults } from '../support/faults';
+import { eventsOf, integrityApp, integrityReconcile, pointerItem, send } from '../support/integrity';
+import { checkInvariants } from '../support/invariants';
+import { busClient, deliver, serveRevision, startOpsEnv } from '../support/ops';
+import { recordCommands } from '../support/publish';
+import { localClients, readObject } from '../support/stores';
+
+let env: Awaited<ReturnType<typeof startOpsEnv>>;
+
+beforeEach(async () => {
+  env = await startOpsEnv();
+});
+afterEach(() => env.close());
+
+const KEY = 'sdk_key';
+
+/** Revision 1 settled, then a delivery of revision 2 that crashes right after its transaction commits. */
+async function crashAfterTransaction() {
+  await deliver(env, 1);
+  serveRevision(env.origin, 2);
+  const dynamo = withFaults(env.stores.dynamo, [{ command: TransactWriteItemsCommand, when: 'after', error: crash }]);
+  const failed = await send(integrityApp(env, { dynamo: dynamo.client }), env, KEY, 2);
+  return { failed, marks: await pointerItem(env, KEY) };
+}
+
+describe('change events are published at least once, under the move’s stable eventId', () => {
+  it('after a crash between the transaction and PutEvents: 5xx, the move stays marked; a redelivery publishes and settles it', async () => {
+    // Arrange
+    const { failed, marks } = await crashAfterTransaction();
+
+    // Act
+    const redelivered = await send(integrityApp(env), env, KEY, 2);
+
+    // Assert
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(marks).toMatchObject({ revision: 2, pendingEvent: expect.any(String) });
+    expect(marks.eventId).toBe(marks.pendingEvent);
+    expect([redelivered.status, redelivered.body.status]).toEqual([200, 'unchanged']);
+    expect(eventsOf(env, KEY).filter((e) => e.revision === 2)).toEqual([
+      expect.objectContaining({ eventId: marks.pendingEvent, revision: 2, reason: 'webhook' }),
+    ]);
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 2, pendingEvent: undefined, eventId: marks.pendingEvent });
+    expect((await checkInvariants(env.stores, KEY, { aliasConverged: true })).violations).toEqual([]);
+  });
+
+  it('after the same crash with no redelivery: the next reconcile run publishes the event and settles the move', async () => {
+    // Arrange
+    const { failed, marks } = await crashAfterTransaction();
+
+    // Act
+    const summary = await integrityReconcile(env)();
+
+    // Assert
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(summary).toMatchObject({ keys: 1, failures: [] });
+    expect(eventsOf(env, KEY).filter((e) => e.revision === 2)).toEqual([
+      expect.objectContaining({ eventId: marks.pendingEvent, revision: 2, reason: 'webhook' }),
+    ]);
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 2, pendingEvent: undefined, eventId: marks.pendingEvent });
+    expect((await checkInvariants(env.stores, KEY, { aliasConverged: true })).violations).toEqual([]);
+  });
+
+  it('when PutEvents keeps failing: the webhook still answers 200, the mark stays until a later delivery publishes it', async () => {
+    // Arrange
+    await deliver(env, 1);
+    serveRevision(env.origin, 2);
+    const events = withFaults(busClient(env.bus), [
+      { command: PutEventsCommand, when: 'before', nth: 'all', error: () => awsError('ThrottlingException') },
+    ]);
+
+    // Act
+    const stored = await send(integrityApp(env, { events: events.client }), env, KEY, 2);
+    const owed = await pointerItem(env, KEY);
+    const eventsWhileFailing = eventsOf(env, KEY).filter((e) => e.revision === 2);
+    const later = await send(integrityApp(env), env, KEY, 2);
+
+    // Assert
+    expect([stored.status, stored.body.status]).toEqual([200, 'updated']);
+    expect(events.fired()).toBeGreaterThan(1);
+    expect(env.logs).toContainEqual(expect.objectContaining({ level: 'error', m: 'change event not published', eventId: owed.eventId }));
+    expect(owed).toMatchObject({ revision: 2, pendingEvent: owed.eventId });
+    expect(eventsWhileFailing).toEqual([]);
+    expect([later.status, later.body.status]).toEqual([200, 'unchanged']);
+    expect(eventsOf(env, KEY).filter((e) => e.revision === 2)).toEqual([expect.objectContaining({ eventId: owed.eventId })]);
+    expect(await pointerItem(env, KEY)).toMatchObject({ pendingEvent: undefined, eventId: owed.eventId });
+  });
+});
+
+describe('the cost of a delivery', () => {
+  it('a new 10 KiB revision without a bus costs exactly 5 AWS requests; a duplicate costs 1 and fetches nothing', async () => {
+    // Arrange: revision 1 stored; counting clients; revision 2 padded to 10 KiB.
+    const clients = localClients();
+    const sent = recordCommands(clients.s3, recordCommands(clients.dynamo));
+    const handler = integrityApp(env, { ...clients, events: undefined }, false);
+    serveRevision(env.origin, 1);
+    expect((await send(handler, env, KEY, 1)).body.status).toBe('updated');
+    const text = makeDatafile({ revision: 2, padTo: 10 * 1024 });
+    env.origin.serve(`/datafiles/${KEY}.json`, body(text));
+    sent.length = 0;
+
+    // Act
+    const fresh = await send(handler, env, KEY, 2);
+    const freshRequests = [...sent];
+    sent.length = 0;
+    const fetchesBefore = env.origin.requests.length;
+    const duplicate = await send(handler, env, KEY, 2);
+
+    // Assert
+    expect(text.length).toBeGreaterThanOrEqual(10 * 1024);
+    expect(fresh.body.status).toBe('updated');
+    expect((await readObject(env.stores, aliasObjectKey(KEY)))?.body).toBe(text);
+    expect(freshRequests).toEqual([
+      'BatchGetItemCommand',
+      'PutObjectCommand',
+      'TransactWriteItemsCommand',
+      'CopyObjectCommand',
+      'UpdateItemCommand',
+    ]);
+    expect(duplicate.body.status).toBe('unchanged');
+    expect(sent).toEqual(['BatchGetItemCommand']);
+    expect(env.origin.requests.length).toBe(fetchesBefore);
+    clients.dynamo.destroy();
+    clients.s3.destroy();
+  });
+});

@@ -38,7 +38,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
       const update = parsed.update;
       Object.assign(fields, { project: update.projectId, environment: update.environment, key: update.key, revision: update.revision });
       authorize(signer, update);
-      const outcome = await deps.sync(update, signer.settings.accessTokens[update.key]);
+      const outcome = await deps.sync(update, signer.settings.accessTokens.get(update.key));
       const { status, key, revision, current, previous } = outcome;
       Object.assign(fields, { stored: revision, current, previous });
       response = jsonResponse(200, { status, key, revision, current, previous });

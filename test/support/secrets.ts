@@ -17,4 +17,8 @@ export const KNOWN_SECRETS: readonly string[] = [
   'reconcile-test-secret',
   // test/integration/hostile.test.ts, test/integration/ssrf.test.ts
   'hostile-secret-token-5551',
+  // test/integration/hostile-payloads.test.ts
+  'proto-key-token-ctor-01',
+  'proto-key-token-dunder-02',
+  'proto-key-token-tostr-03',
 ];

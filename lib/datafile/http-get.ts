@@ -132,12 +132,16 @@ function requestOnce(url: URL, headers: Record<string, string>, policy: GetPolic
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
+      // A redirect's or an error's body is never read: reading it would be an unbounded download
+      // (no size cap, no timeout once settled). Closing the connection is the cheap way out; every
+      // request has its own connection (agent: false), so nothing else is lost with it.
       if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        return finish(() => resolve({ location: res.headers.location as string }));
+        const location = res.headers.location;
+        res.destroy();
+        return finish(() => resolve({ location }));
       }
       if (status < 200 || status >= 300) {
-        res.resume();
+        res.destroy();
         const retryable = status >= 500 || status === 429 || status === 408;
         return fail(new GetFailure(`HTTP ${status} from ${url.host}`, retryable, 'http'));
       }

@@ -30,7 +30,7 @@ export class GetFailure extends Error {
 /**
  * GET a URL under the policy: every hop's URL is checked against the host allow-list, every
  * resolved address against private ranges (before connecting), credentials never follow a redirect
- * to another host, and the body is capped while it streams (after decompression).
+ * to another origin (scheme, host or port), and the body is capped while it streams (after decompression).
  */
 export async function guardedGet(
   start: string,
@@ -52,7 +52,8 @@ export async function guardedGet(
     } catch {
       throw new GetFailure('redirect to an invalid location', false, 'refused');
     }
-    if (next.host !== url.host) hopHeaders = withoutAuthorization(hopHeaders);
+    // Origin, not host: a same-host hop from https: to http: would send the token in clear text.
+    if (next.origin !== url.origin) hopHeaders = withoutAuthorization(hopHeaders);
     current = next.href;
   }
   throw new GetFailure(`more than ${policy.maxRedirects} redirects`, false, 'refused');

@@ -115,7 +115,7 @@ export function createReconcileApp(
   const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-reconcile');
   const token = async (projectId: string, key: string) => {
     const all = await projects.current();
-    return (all.get(projectId) ?? all.get('*'))?.accessTokens[key];
+    return (all.get(projectId) ?? all.get('*'))?.accessTokens.get(key);
   };
   return async () => {
     const summary = await reconcile({

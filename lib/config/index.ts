@@ -113,7 +113,7 @@ function projectsSetting(env: Env): ProjectsSetting {
   if (env.WEBHOOK_SECRET) {
     if (env.WEBHOOK_SECRET.length < 8) throw new ConfigError('WEBHOOK_SECRET must be at least 8 characters.');
     registerSecret(env.WEBHOOK_SECRET);
-    return { kind: 'static', config: new Map([['*', { secrets: [env.WEBHOOK_SECRET], accessTokens: {} }]]) };
+    return { kind: 'static', config: new Map([['*', { secrets: [env.WEBHOOK_SECRET], accessTokens: new Map() }]]) };
   }
   throw new ConfigError('Set SYNC_CONFIG_PARAMETER (deployed), SYNC_PROJECTS or WEBHOOK_SECRET (local).');
 }

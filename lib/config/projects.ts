@@ -7,8 +7,11 @@ export interface ProjectSettings {
   secrets: readonly string[];
   /** Environment display names accepted (e.g. `Production`); absent = all. */
   environments?: readonly string[];
-  /** Datafile access tokens for secure environments, by SDK key. */
-  accessTokens: Readonly<Record<string, string>>;
+  /**
+   * Datafile access tokens for secure environments, by SDK key. A Map, not an object: an SDK key is
+   * attacker-chosen text (`constructor`, `__proto__`), and an object lookup would find inherited members.
+   */
+  accessTokens: ReadonlyMap<string, string>;
 }
 
 /** Project id → settings. The id `*` (local stack only) accepts any project. */
@@ -56,7 +59,7 @@ export function parseProjectsConfig(json: string, source: string): ProjectsConfi
     out.set(id, {
       secrets: secrets as string[],
       environments: environments as string[] | undefined,
-      accessTokens: tokens as Record<string, string>,
+      accessTokens: new Map(Object.entries(tokens as Record<string, string>)),
     });
   }
   return out;

@@ -30,7 +30,7 @@ export class GetFailure extends Error {
 /**
  * GET a URL under the policy: every hop's URL is checked against the host allow-list, every
  * resolved address against private ranges (before connecting), credentials never follow a redirect
- * to another host, and the body is capped while it streams (after decompression).
+ * to another origin (scheme, host or port), and the body is capped while it streams (after decompression).
  */
 export async function guardedGet(start: string, headers: Record<string, string>, policy: GetPolicy, deadline: number): Promise<GetResult> {
   let current = start;
@@ -48,7 +48,8 @@ export async function guardedGet(start: string, headers: Record<string, string>,
     } catch {
       throw new GetFailure('redirect to an invalid location', false, 'refused');
     }
-    if (next.host !== url.host) hopHeaders = withoutAuthorization(hopHeaders);
+    // Origin, not host: a same-host hop from https: to http: would send the token in clear text.
+    if (next.origin !== url.origin) hopHeaders = withoutAuthorization(hopHeaders);
     current = next.href;
   }
   throw new GetFailure(`more than ${policy.maxRedirects} redirects`, false, 'refused');
@@ -137,16 +138,20 @@ function requestOnce(url: URL, headers: Record<string, string>, policy: GetPolic
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
+      // A redirect's or an error's body is never read: reading it would be an unbounded download
+      // (no size cap, no timeout once settled). Closing the connection is the cheap way out; every
+      // request has its own connection (agent: false), so nothing else is lost with it.
       if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        return finish(() => resolve({ location: res.headers.location as string }));
+        const location = res.headers.location;
+        res.destroy();
+        return finish(() => resolve({ location }));
       }
       if (status === 304) {
         res.resume();
         return finish(() => resolve({ notModified: true }));
       }
       if (status < 200 || status >= 300) {
-        res.resume();
+        res.destroy();
         const retryable = status >= 500 || status === 429 || status === 408;
         return fail(new GetFailure(`HTTP ${status} from ${url.host}`, retryable, 'http'));
       }

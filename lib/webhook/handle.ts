@@ -49,7 +49,7 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
       const update = parsed.update;
       Object.assign(fields, { project: update.projectId, environment: update.environment, key: update.key, revision: update.revision });
       authorize(signer, update);
-      const outcome = await withDeadline(deps.sync(update, signer.settings.accessTokens[update.key]), deadline(started, deps));
+      const outcome = await withDeadline(deps.sync(update, signer.settings.accessTokens.get(update.key)), deadline(started, deps));
       const { status, key, revision, current, previous } = outcome;
       measured = { fetchMs: outcome.fetchMs, bytes: outcome.bytes };
       Object.assign(fields, { stored: revision, current, previous });

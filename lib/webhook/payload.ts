@@ -26,6 +26,10 @@ export function parsePayload(body: Buffer, policy: UrlPolicy): { ignored: string
     throw new RequestError('invalid_json', 'The body is not valid JSON.');
   }
   if (!isObject(doc)) throw invalid('the body must be a JSON object');
+  // JSON may escape half a surrogate pair ("\ud800"); such a string is not Unicode text, and S3
+  // metadata and DynamoDB refuse it at write time, which would turn one bad body into a 503 on
+  // every redelivery. Refuse it here, anywhere in the body, before anything acts on it.
+  if (!wellFormed(doc)) throw invalid('a string is not well-formed Unicode (lone surrogate)');
   if (typeof doc.event !== 'string') throw invalid('"event" must be a string');
   if (doc.event !== DATAFILE_UPDATED) return { ignored: doc.event.slice(0, 100) };
   const projectId = doc.project_id;
@@ -65,6 +69,27 @@ function url(value: unknown, field: string, policy: UrlPolicy): string {
   const checked = checkUrl(value, policy);
   if ('reason' in checked) throw invalid(`"${field}" is not allowed: ${checked.reason}`);
   return checked.url.href;
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * True when every string in the parsed JSON (keys too) is well-formed UTF-16 (no lone surrogate).
+ * Iterative: a 64 KiB body can nest tens of thousands of levels deep, too deep for recursion.
+ */
+function wellFormed(doc: unknown): boolean {
+  const pending: unknown[] = [doc];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return false;
+    } else if (Array.isArray(value)) {
+      for (const v of value) pending.push(v);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) pending.push(k, v);
+    }
+  }
+  return true;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -336,7 +336,7 @@ describe('datafile-sync doctor --local', () => {
   let env: Env;
 
   beforeEach(async () => {
-    const url = await serveWebhook({ kind: 'static', config: new Map([['*', { secrets: [LOCAL_SECRET], accessTokens: {} }]]) });
+    const url = await serveWebhook({ kind: 'static', config: new Map([['*', { secrets: [LOCAL_SECRET], accessTokens: new Map() }]]) });
     env = { PORT: new URL(url).port, WEBHOOK_SECRET: LOCAL_SECRET };
   });
 

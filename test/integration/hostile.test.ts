@@ -171,15 +171,33 @@ function expectedFor(c: Case): Expected {
   const signedWhatServerSees = signedBytes.equals(serverBytes);
   const valid = (c.signature === 'valid' || c.signature === 'valid-padded') && signedWhatServerSees;
   if (!valid) return { statusCode: 401, code: 'invalid_signature' };
-  // 4. The payload.
-  if (c.body.verdict) return c.body.verdict;
+  // 4. The payload: JSON, with every string (keys too) well-formed Unicode, then its fields.
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder().decode(serverBytes));
   } catch {
     return bad('invalid_json');
   }
+  if (hasLoneSurrogate(doc)) return bad();
+  if (c.body.verdict) return c.body.verdict;
   return classifyUnknown(doc);
+}
+
+/** True when any string or key in the document is not well-formed UTF-16 (walked without recursion: bodies nest deep). */
+function hasLoneSurrogate(doc: unknown): boolean {
+  const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+  const pending = [doc];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string' && !wellFormed(v)) return true;
+    if (v !== null && typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v)) {
+        if (!wellFormed(k)) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
 }
 
 function eventFor(c: Case, garbage: string): WebhookEvent {
@@ -295,7 +313,7 @@ function payloadArb(base: string): fc.Arbitrary<GeneratedBody> {
           { value: 'Development', tag: 'denied' },
           { value: MISSING, tag: 'denied' },
         ],
-        [null, 5, [], {}, 'x'.repeat(201)],
+        [null, 5, [], {}, 'x'.repeat(201), 'Prod\ud800', '\udfff'],
       ),
       urls,
       junk,

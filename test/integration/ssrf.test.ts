@@ -1,4 +1,5 @@
 import type dns from 'node:dns';
+import type { ServerResponse } from 'node:http';
 import net from 'node:net';
 import { createWebhookApp } from '../../lib/app';
 import { type FetchPolicy, fetchDatafile } from '../../lib/datafile/fetch';
@@ -322,5 +323,49 @@ describe('SSRF: redirects from an allowed origin', () => {
     // The fence saw both real dials (so its silence elsewhere means something) and blocked none.
     expect(dialled).toEqual([`127.0.0.1:${origin.port}`, `origin-b.test=127.0.0.1:${origin.port}`]);
     expect(blocked).toEqual([]);
+  });
+});
+
+describe('redirect bodies', () => {
+  const TOTAL = 25 * 1024 * 1024;
+
+  /** A redirect that then trickles a 25 MiB body; resolves, when its connection closes, with what it managed to send. */
+  function slowRedirect(code: number, location: string) {
+    let closed: (outcome: { written: number; finished: boolean }) => void = () => undefined;
+    const done = new Promise<{ written: number; finished: boolean }>((resolve) => {
+      closed = resolve;
+    });
+    const responder = (_req: unknown, res: ServerResponse) => {
+      let written = 0;
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      res.on('close', () => closed({ written, finished: res.writableFinished }));
+      res.writeHead(code, { location, 'content-length': String(TOTAL) });
+      const pump = () => {
+        if (res.destroyed) return;
+        if (written >= TOTAL) return void res.end();
+        written += chunk.length;
+        res.write(chunk, () => setTimeout(pump, 1));
+      };
+      pump();
+    };
+    return { responder, done };
+  }
+
+  it.each([301, 302, 307])('a %s is followed without reading its body: the connection is closed at once', async (code) => {
+    // Arrange
+    const slow = slowRedirect(code, `${origin.url}/datafiles/final.json`);
+    origin.serve('/datafiles/start.json', slow.responder);
+    origin.serve('/datafiles/final.json', body(makeDatafile({ revision: 6 })));
+
+    // Act
+    const got = await fetchOne(`${origin.url}/datafiles/start.json`, local());
+    const redirectHop = await slow.done;
+
+    // Assert: the datafile came from the second hop, and the redirect's connection was closed
+    // by the client long before its body could be sent.
+    expect(got.revision).toBe(6);
+    expect(origin.requests.map((r) => r.path)).toEqual(['/datafiles/start.json', '/datafiles/final.json']);
+    expect(redirectHop.finished).toBe(false);
+    expect(redirectHop.written).toBeLessThan(TOTAL / 4);
   });
 });

@@ -73,12 +73,17 @@ export function installCapture(passThrough = Boolean(process.env.LOG_TO_STDOUT))
   return capture;
 }
 
-/** Every (secret, line) pair where a known secret appears in a captured line. */
+/**
+ * Every (secret, line) pair where a known secret appears in a captured line, as is or in the form
+ * JSON gives it inside a string (a secret holding `"` or `\` is escaped in a JSON log line).
+ */
 export function findLeaks(lines: readonly CapturedLine[], secrets: readonly string[]): { secret: string; source: string; line: string }[] {
   const leaks: { secret: string; source: string; line: string }[] = [];
   for (const line of lines) {
     for (const secret of secrets) {
-      if (line.text.includes(secret)) leaks.push({ secret, source: line.source, line: line.text.slice(0, 300) });
+      const forms = [secret, JSON.stringify(secret).slice(1, -1)];
+      const found = forms.find((form) => line.text.includes(form));
+      if (found !== undefined) leaks.push({ secret: found, source: line.source, line: line.text.slice(0, 300) });
     }
   }
   return leaks;

@@ -21,4 +21,8 @@ export const KNOWN_SECRETS: readonly string[] = [
   'doctor-webhook-secret-4242',
   'doctor-rotating-secret-77',
   'doctor-access-token-9191',
+  // test/integration/hostile-payloads.test.ts
+  'proto-key-token-ctor-01',
+  'proto-key-token-dunder-02',
+  'proto-key-token-tostr-03',
 ];

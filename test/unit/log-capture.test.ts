@@ -27,6 +27,21 @@ describe('the log capture', () => {
     ]);
   });
 
+  it('flags a secret holding a quote or a backslash, which a JSON line carries escaped', () => {
+    // Arrange: not registered with the logger, so nothing redacts them.
+    const mark = capture.mark();
+    const quoted = 'leak"quote-7777';
+    const slashed = 'leak\\slash-8888';
+
+    // Act
+    createLogger().info('leak', { a: quoted, b: { c: slashed } });
+    const leaks = findLeaks(capture.since(mark), [quoted, slashed]);
+    capture.forget(mark);
+
+    // Assert
+    expect(leaks.map((l) => l.source)).toEqual(['log', 'log']);
+  });
+
   it('sees a registered secret redacted by the logger, so it is no leak', () => {
     // Arrange
     const mark = capture.mark();

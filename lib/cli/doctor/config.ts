@@ -61,7 +61,7 @@ function parsed(load: () => ProjectsConfig, secrets: Set<string>, prefix: string
   if (config.size === 0) return fail(CHECK, `${prefix}no projects configured, so every webhook is refused`, hints.fix);
   for (const p of config.values()) {
     for (const s of p.secrets) secrets.add(s);
-    for (const t of Object.values(p.accessTokens)) secrets.add(t);
+    for (const t of p.accessTokens.values()) secrets.add(t);
   }
   return pass(CHECK, `${prefix}${describeProjects(config)}`);
 }
@@ -73,7 +73,7 @@ export function describeProjects(config: ProjectsConfig): string {
       plural(p.secrets.length, 'secret'),
       p.environments ? p.environments.join(' + ') || 'no environments' : 'all environments',
     ];
-    const tokens = Object.keys(p.accessTokens).length;
+    const tokens = p.accessTokens.size;
     if (tokens > 0) bits.push(plural(tokens, 'access token'));
     return `${id === '*' ? 'any project' : id} (${bits.join(', ')})`;
   });

@@ -1,5 +1,5 @@
-import type { UrlPolicy } from '../../lib/datafile/hosts';
-import { parsePayload } from '../../lib/webhook/payload';
+import type { UrlPolicy } from '../../../lib/datafile/hosts';
+import { parsePayload } from '../../../lib/webhook/payload';
 
 const policy: UrlPolicy = { allowedHosts: ['cdn.optimizely.com', 'config.optimizely.com'], allowLoopback: false };
 const valid = () => ({
@@ -100,5 +100,30 @@ describe('parsePayload', () => {
     ['URLs naming different keys', withData({ cdn_url: 'https://cdn.optimizely.com/datafiles/other.json' }), 'invalid_payload'],
   ])('refuses %s with 400 %s', (_name, doc, expected) => {
     expect(code(doc)).toBe(expected);
+  });
+});
+
+describe('parsePayload › strings that are not well-formed Unicode', () => {
+  // JSON.stringify writes a lone surrogate as the escape "\udXXX", exactly as an attacker would send it.
+  it.each([
+    ['a lone high surrogate in the environment', withData({ environment: '\ud800' })],
+    ['a lone low surrogate inside the environment', withData({ environment: 'Prod\udfffuction' })],
+    ['a reversed pair in the environment', withData({ environment: '\ude00\ud83d' })],
+    ['a lone surrogate in the event', { ...valid(), event: 'project.datafile_updated\ud800' }],
+    ['a lone surrogate in an ignored event', { event: '\ud800' }],
+    ['a lone surrogate in a field nobody reads', { ...valid(), note: ['ok', { deep: '\udbff' }] }],
+    ['a lone surrogate in a key', { ...valid(), data: { ...valid().data, '\ud800': 1 } }],
+    ['a lone surrogate in a URL', withData({ origin_url: 'https://config.optimizely.com/datafiles/SDK_key-1.json?\ud800' })],
+  ])('refuses %s with 400 invalid_payload', (_name, doc) => {
+    expect(code(doc)).toBe('invalid_payload');
+  });
+
+  it('refuses a lone surrogate nested deeper than recursion could follow', () => {
+    const deep = `${'{"a":'.repeat(20_000)}"\\ud800"${'}'.repeat(20_000)}`;
+    expect(code(deep)).toBe('invalid_payload');
+  });
+
+  it('accepts a proper surrogate pair (an emoji) in the environment', () => {
+    expect((parse(withData({ environment: 'Prod 🚀' })) as { update: { environment?: string } }).update.environment).toBe('Prod 🚀');
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { signatureMatches, signBody } from '../../lib/webhook/signature';
+import { signatureMatches, signBody } from '../../../lib/webhook/signature';
 
 describe('signBody', () => {
   it('is sha1= and the lowercase hex HMAC-SHA1 of the raw body (RFC 2202-style vector)', () => {

@@ -1,4 +1,5 @@
-import { addressAllowed, checkUrl, DEFAULT_ALLOWED_HOSTS, type UrlPolicy } from '../../lib/datafile/hosts';
+import { addressAllowed, checkUrl, DEFAULT_ALLOWED_HOSTS, type UrlPolicy } from '../../../lib/datafile/hosts';
+import { IPV4_ROWS, IPV6_ROWS } from './special-purpose-registries';
 
 const production: UrlPolicy = { allowedHosts: DEFAULT_ALLOWED_HOSTS, allowLoopback: false };
 const allowed = (url: string, policy = production) => 'url' in checkUrl(url, policy);
@@ -123,5 +124,39 @@ describe('addressAllowed', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('addressAllowed › the IANA special-purpose registries, row by row', () => {
+  const cases = [...IPV4_ROWS, ...IPV6_ROWS].flatMap((r) => [
+    [`${r.block} ${r.name} (globally reachable: ${r.globallyReachable}; refused: ${r.why}) first`, r.first] as const,
+    [`${r.block} ${r.name} (globally reachable: ${r.globallyReachable}; refused: ${r.why}) last`, r.last] as const,
+  ]);
+
+  it.each(cases)('refuses %s address %s', (_row, address) => {
+    expect(addressAllowed(address, { allowLoopback: false })).toBe(false);
+  });
+
+  it.each([
+    ['just below 10.0.0.0/8', '9.255.255.255'],
+    ['just above 10.0.0.0/8', '11.0.0.0'],
+    ['just below 192.88.99.0/24', '192.88.98.255'],
+    ['just above 192.88.99.0/24', '192.88.100.0'],
+    ['just above 198.18.0.0/15', '198.20.0.0'],
+    ['just below 224.0.0.0/4', '223.255.255.255'],
+    ['a public address, IPv4-mapped', '::ffff:8.8.8.8'],
+    ['just above 2001::/23', '2001:200::'],
+    ['just below 2001:db8::/32', '2001:db7:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['just above 2002::/16', '2003::'],
+    ['just below 3fff::/20', '3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['just above 3fff::/20', '3fff:1000::'],
+    ['beside 2620:4f:8000::/48', '2620:4f:8001::'],
+  ])('allows %s (%s): the guard refuses rows, not everything', (_name, address) => {
+    expect(addressAllowed(address, { allowLoopback: false })).toBe(true);
+  });
+
+  it('refuses zone-scoped IPv6 addresses', () => {
+    expect(addressAllowed('fe80::1%eth0', { allowLoopback: false })).toBe(false);
+    expect(addressAllowed('2606:4700::1%1', { allowLoopback: false })).toBe(false);
   });
 });

@@ -33,6 +33,11 @@ export interface WebhookAppOverrides {
   notifyOptions?: NotifyOptions;
   logger?: Logger;
   sleep?: Sleep;
+  /**
+   * How long a move may stay unsettled before a redelivery or reconcile finishes it instead of its
+   * own mover (default 30 s; tests set 0 to play a redelivery that comes later).
+   */
+  settleGraceMs?: number;
   /** Clock for the SSM re-read rate limit (tests). */
   now?: () => number;
 }
@@ -96,6 +101,7 @@ export function createWebhookApp(
             store,
             notify,
             logger,
+            settleGraceMs: overrides.settleGraceMs,
             fetch: (req) =>
               fetchDatafile(
                 { urls: [update.originUrl, update.cdnUrl], projectId: req.projectId, minRevision: req.revision ?? 1, token },
@@ -127,7 +133,17 @@ export function createReconcileApp(
       syncOne: (p) =>
         syncKey(
           { key: p.key, projectId: p.projectId, environment: p.environment, reason: 'reconcile', pointer: p },
-          { ledger, store, notify, logger, bases: config.bases, policy: config.fetch, token, sleep: overrides.sleep },
+          {
+            ledger,
+            store,
+            notify,
+            logger,
+            bases: config.bases,
+            policy: config.fetch,
+            token,
+            sleep: overrides.sleep,
+            settleGraceMs: overrides.settleGraceMs,
+          },
         ),
     });
     // A run where every key failed (unreadable configuration, access denied, Optimizely down) is a

@@ -29,6 +29,7 @@ export interface KeySyncDeps {
   token(projectId: string, key: string): Promise<string | undefined>;
   sleep?: Sleep;
   now?: () => Date;
+  settleGraceMs?: number;
 }
 
 /**

@@ -38,12 +38,12 @@ const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 const ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
 
 function expectedGrants(fn: 'Webhook' | 'Reconcile', stage: string, bus: string): Grant[] {
-  const tableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(fn === 'Reconcile' ? ['dynamodb:Scan'] : [])];
+  const tableActions = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   return sortGrants([
     { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`{${fn}LogGroup.Arn}`] },
     { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
-    { actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'] },
     { actions: tableActions.sort(), resources: ['{DatafileTable.Arn}'] },
+    ...(fn === 'Reconcile' ? [{ actions: ['dynamodb:Scan'], resources: ['{DatafileTable.Arn}/index/pointers'] }] : []),
     { actions: ['events:PutEvents'], resources: [`arn:\${AWS::Partition}:events:${ACCOUNT}:event-bus/${bus}`] },
     {
       actions: ['ssm:GetParameter'],

@@ -42,7 +42,11 @@ interface Clients {
   events?: EventBridgeClient;
 }
 
-/** The webhook app on the test stores, publishing change events to the local bus. */
+/**
+ * The webhook app on the test stores, publishing change events to the local bus. Its redeliveries
+ * play ones that come after the settle grace period (settleGraceMs 0), so they finish what a fault
+ * left unsettled at once.
+ */
 function app(clients: Clients = stores, slack = false) {
   const config = testWebhookConfig(
     stores,
@@ -57,7 +61,13 @@ function app(clients: Clients = stores, slack = false) {
   );
   return createWebhookApp(
     { ...config, eventBusName: BUS },
-    { s3: clients.s3, dynamo: clients.dynamo, events: clients.events ?? busClient(bus), notifyOptions: { sleep: async () => undefined } },
+    {
+      s3: clients.s3,
+      dynamo: clients.dynamo,
+      events: clients.events ?? busClient(bus),
+      notifyOptions: { sleep: async () => undefined },
+      settleGraceMs: 0,
+    },
   );
 }
 

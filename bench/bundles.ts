@@ -31,7 +31,7 @@ interface Spec {
 }
 
 /**
- * Item 7. Functions are bundled the way serverless.yml's esbuild block does it (bundle, minify,
+ * Row 7. Functions are bundled the way serverless.yml's esbuild block does it (bundle, minify,
  * keepNames, platform node, target node22, cjs, nothing external); consumer bundles mark @aws-sdk/*
  * external, as a Lambda on the Node.js 22 runtime gets it from the runtime.
  */

@@ -32,7 +32,7 @@ function shuffled(n: number): number[] {
 }
 
 /**
- * Item 6: `n` webhooks for shuffled revisions of one key, all in flight at once through one app
+ * Row 6: `n` webhooks for shuffled revisions of one key, all in flight at once through one app
  * instance; paired with the same number of concurrent raw fetch + PutObject + PutItem triples.
  */
 export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, trials: number, bytes = 10 * 1024): Promise<BurstResult> {

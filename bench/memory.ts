@@ -16,7 +16,7 @@ export interface MemoryResult {
 type Sample = Record<'rss' | 'heapUsed' | 'arrayBuffers' | 'external', number>;
 
 /**
- * Item 5 / issue 6 "Memory": peak memory above baseline while one `bytes`-sized datafile goes
+ * Row 5, "Memory": peak memory above baseline while one `bytes`-sized datafile goes
  * through the webhook path, each trial in a fresh child process; the raw I/O (GET + PutObject +
  * PutItem) measured the same way, alternating, as the floor any implementation pays.
  */

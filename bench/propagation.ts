@@ -30,7 +30,7 @@ export interface PropagationResult {
 }
 
 /**
- * Item 1. Both sides run at once, at the same request rate (the reader's default window = the SDK's
+ * Row 1. Both sides run at once, at the same request rate (the reader's default window = the SDK's
  * interval), trials alternating: the reader polls get() every 2 ms (a busy service) while the real
  * webhook stores a new revision; the SDK's polling config manager watches a local origin that
  * publishes the same update. Each trial starts at a random phase of the polling period.

@@ -31,7 +31,7 @@ export interface WarmReadResult {
   ratio: Summary;
 }
 
-/** Item 2: get() inside the freshness window vs one keep-alive localhost HTTP GET per read (a sidecar). */
+/** Row 2: get() inside the freshness window vs one keep-alive localhost HTTP GET per read (a sidecar). */
 export async function warmRead(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<WarmReadResult> {
   const names = await storedDatafile(env, origin, bytes);
   const clients = env.clients();
@@ -86,7 +86,7 @@ export interface RevalidationResult {
   ratio: Summary;
 }
 
-/** Item 3: a get() past the window with nothing changed, vs one raw GetItem of the same item. */
+/** Row 3: a get() past the window with nothing changed, vs one raw GetItem of the same item. */
 export async function revalidation(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<RevalidationResult> {
   const names = await storedDatafile(env, origin, bytes);
   const clients = env.clients();
@@ -128,7 +128,7 @@ export interface ColdLoadResult {
 }
 
 /**
- * Item 4: the first get() of a new reader vs one raw GetItem + one raw GetObject (read to a
+ * Row 4: the first get() of a new reader vs one raw GetItem + one raw GetObject (read to a
  * string). Each trial on both sides uses new clients, so both pay for new connections alike.
  */
 export async function coldLoad(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<ColdLoadResult> {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: every benchmark of issue #7 against local stores this script starts
+ * `npm run bench [-- --quick]`: every benchmark (the rows of docs/performance.md) against local stores this script starts
  * itself, one table on stdout, and bench/results.json (with the machine it ran on).
  */
 import { writeFileSync } from 'node:fs';

@@ -60,7 +60,7 @@ export interface WebhookPathResult {
   perWebhook: Record<string, { count: number; ms: number }>;
 }
 
-/** Item 5: end-to-end webhook time for a datafile of `bytes`, paired with the raw I/O it has to do. */
+/** Row 5: end-to-end webhook time for a datafile of `bytes`, paired with the raw I/O it has to do. */
 export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<WebhookPathResult> {
   const target = { ...(await env.fresh()), origin };
   const errors: unknown[] = [];

@@ -78,7 +78,7 @@ describe('local stack (npm start)', () => {
     expect(first.output()).toContain(`POST http://127.0.0.1:${ports.PORT}/webhook`);
     expect(first.output()).toContain('local-development-secret (development default');
     expect(sent.stdout).toContain('200 {"status":"updated","key":"demo_key","revision":12,"current":12}');
-    expect(first.output()).toMatch(/\[event\] Datafile Pointer Moved: \{"key":"demo_key".*"revision":12/);
+    expect(first.output()).toMatch(/\[event\] Datafile Pointer Moved: \{"eventId":"[0-9a-f-]+","key":"demo_key".*"revision":12/);
     expect(stopped).toBe(0);
     expect(first.javaPid).toBeGreaterThan(0);
     expect(alive(first.javaPid)).toBe(false);

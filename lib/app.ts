@@ -10,6 +10,7 @@ import { ssmProjects } from './aws/ssm-projects';
 import type { ReconcileConfig, WebhookConfig } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
 import { createLogger, type Logger } from './log';
+import type { DatafileMirror } from './mirror/publish';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
 import type { ChangePublisher } from './sync/ports';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
@@ -33,6 +34,8 @@ export interface WebhookAppOverrides {
   sleep?: Sleep;
   /** Clock for the SSM re-read rate limit (tests). */
   now?: () => number;
+  /** SDK mirror kept equal to the pointer for keys without an access token (local stack, tests). */
+  mirror?: DatafileMirror;
 }
 
 interface Core {
@@ -85,6 +88,8 @@ export function createWebhookApp(
             ledger,
             store,
             notify,
+            mirror: overrides.mirror,
+            secure: () => token !== undefined,
             fetch: (req) =>
               fetchDatafile(
                 { urls: [update.originUrl, update.cdnUrl], projectId: req.projectId, minRevision: req.revision ?? 1, token },

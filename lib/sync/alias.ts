@@ -1,3 +1,4 @@
+import { type MirrorDeps, settleMirror } from '../mirror/publish';
 import { type Notify, pointerMoved } from './events';
 import type { DatafileStore, MoveReason, Pointer, RevisionLedger } from './ports';
 
@@ -54,10 +55,12 @@ export async function settlePointer(
   key: string,
   move: { moved: boolean; pointer?: Pointer; previous?: Pointer },
   reason: MoveReason,
-  deps: { ledger: RevisionLedger; store: DatafileStore; notify?: Notify },
+  deps: { ledger: RevisionLedger; store: DatafileStore; notify?: Notify } & MirrorDeps,
 ): Promise<Pointer | undefined> {
   try {
-    return await convergeAlias(key, deps.ledger, deps.store);
+    const pointer = await convergeAlias(key, deps.ledger, deps.store);
+    await settleMirror(key, pointer, deps);
+    return pointer;
   } finally {
     if (move.moved && move.pointer) await deps.notify?.(pointerMoved(move.pointer, move.previous?.revision, reason));
   }

@@ -1,8 +1,9 @@
+import type { MirrorDeps } from '../mirror/publish';
 import { settlePointer } from './alias';
 import type { Notify } from './events';
 import type { DatafileStore, PinLedger, PinResult } from './ports';
 
-export interface PinDeps {
+export interface PinDeps extends MirrorDeps {
   ledger: PinLedger;
   store: DatafileStore;
   notify?: Notify;

@@ -1,4 +1,5 @@
 import type { FetchedDatafile } from '../datafile/fetch';
+import type { MirrorDeps } from '../mirror/publish';
 import { convergeAlias, settlePointer } from './alias';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
@@ -33,7 +34,7 @@ export interface SyncRequest {
   reason?: MoveReason;
 }
 
-export interface SyncDeps {
+export interface SyncDeps extends MirrorDeps {
   ledger: RevisionLedger;
   store: DatafileStore;
   /** Fetch the datafile for the request (origin → CDN, validated, at least `revision`). */

@@ -36,11 +36,11 @@ async function readMirror(options: LocalMirrorOptions, key: string): Promise<Mir
     const body = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
     const meta = out.Metadata ?? {};
     const sha256 = meta[MIRROR_META.sha256];
-    const updatedAt = meta[MIRROR_META.updatedAt];
-    if (!sha256 || !updatedAt || createHash('sha256').update(body).digest('hex') !== sha256) {
+    const lastModified = meta[MIRROR_META.lastModified];
+    if (!sha256 || !lastModified || createHash('sha256').update(body).digest('hex') !== sha256) {
       throw new Error(`mirror copy of ${key} does not match its sha256 metadata`);
     }
-    return { body, sha256, updatedAt, revision: Number(meta[MIRROR_META.revision]) };
+    return { body, sha256, lastModified, revision: Number(meta[MIRROR_META.revision]) };
   } catch (e) {
     if (isS3NotFound(e)) return undefined;
     throw e;

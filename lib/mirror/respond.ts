@@ -14,8 +14,11 @@ export interface MirrorObject {
   /** Hex sha256 of `body`: the ETag is derived from it. */
   sha256: string;
   revision: number;
-  /** When the pointer moved to this revision (ISO 8601): the Last-Modified date. */
-  updatedAt: string;
+  /**
+   * The Last-Modified date (ISO 8601): when the pointer moved, in whole seconds, and later than the
+   * previous copy's by at least one second (see S3Mirror) so If-Modified-Since can tell them apart.
+   */
+  lastModified: string;
 }
 
 export interface MirrorRequest {
@@ -65,7 +68,7 @@ export function mirrorResponse(request: MirrorRequest, object: MirrorObject | un
     return { statusCode: 405, headers: { allow: 'GET, HEAD', 'content-type': 'application/json', ...CORS } };
   }
   if (!object) return notFound(method, options);
-  const lastModifiedMs = Date.parse(object.updatedAt);
+  const lastModifiedMs = Date.parse(object.lastModified);
   const validators = {
     etag: mirrorEtag(object.sha256),
     'last-modified': new Date(lastModifiedMs).toUTCString(),

@@ -1,9 +1,10 @@
+import { nextLastModified } from '../../lib/aws/s3-mirror';
 import { noneMatchFails, notModified, parseHttpDate } from '../../lib/mirror/conditional';
 import { type MirrorObject, mirrorKeyFromPath, mirrorResponse } from '../../lib/mirror/respond';
 
 const SHA = 'a'.repeat(64);
 const ETAG = `"${SHA}"`;
-const OBJECT: MirrorObject = { body: Buffer.from('{"revision":"7"}'), sha256: SHA, revision: 7, updatedAt: '2024-05-01T10:00:00.400Z' };
+const OBJECT: MirrorObject = { body: Buffer.from('{"revision":"7"}'), sha256: SHA, revision: 7, lastModified: '2024-05-01T10:00:00.000Z' };
 const LAST_MODIFIED = 'Wed, 01 May 2024 10:00:00 GMT';
 const OPTIONS = { maxAgeSeconds: 1 };
 
@@ -114,5 +115,14 @@ describe('conditional request rules', () => {
 
   it('is not modified only when a validator says so', () => {
     expect(notModified({}, ETAG, 0)).toBe(false);
+  });
+});
+
+describe('nextLastModified', () => {
+  it('is the move’s second, or a second after the previous copy when moves share a second', () => {
+    expect(nextLastModified('2024-05-01T10:00:00.900Z', undefined)).toBe('2024-05-01T10:00:00.000Z');
+    expect(nextLastModified('2024-05-01T10:00:00.900Z', '2024-05-01T09:59:59.000Z')).toBe('2024-05-01T10:00:00.000Z');
+    expect(nextLastModified('2024-05-01T10:00:00.900Z', '2024-05-01T10:00:00.000Z')).toBe('2024-05-01T10:00:01.000Z');
+    expect(nextLastModified('2024-05-01T10:00:00.100Z', '2024-05-01T10:00:03.000Z')).toBe('2024-05-01T10:00:04.000Z');
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { type Client, createInstance, createPollingProjectConfigManager } from '@optimizely/optimizely-sdk';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Mirror } from '../../lib/aws/s3-mirror';
@@ -113,6 +114,38 @@ describe('the SDK mirror (local route)', () => {
 
     expect(before).toBe(200);
     expect((await fetch(`${base}/datafiles/sdk_key.json`)).status).toBe(404);
+  });
+
+  it('dates two moves within one second a second apart, so If-Modified-Since still sees the second', async () => {
+    await deliver(env, 1, 'sdk_key', { mirror });
+    await deliver(env, 2, 'sdk_key', { mirror });
+    const items = await itemsFor(env.stores, 'sdk_key');
+    const rev = (n: number) => items.find((i) => i.sk?.S?.endsWith(String(n).padStart(12, '0')));
+    const source = (n: number, updatedAt: string) => ({
+      key: 'sdk_key',
+      s3Key: rev(n)?.s3Key?.S ?? '',
+      sha256: rev(n)?.sha256?.S ?? '',
+      revision: n,
+      updatedAt,
+    });
+    const s3Stamp = async () =>
+      (await env.stores.s3.send(new HeadObjectCommand({ Bucket: env.stores.bucket, Key: mirrorObjectKey('sdk_key') }))).LastModified;
+
+    await mirror.publish(source(1, '2030-01-01T10:00:00.100Z'));
+    const first = await fetch(`${base}/datafiles/sdk_key.json`);
+    const firstStamp = await s3Stamp();
+    await mirror.publish(source(2, '2030-01-01T10:00:00.900Z'));
+    const second = await fetch(`${base}/datafiles/sdk_key.json`, {
+      headers: { 'if-modified-since': first.headers.get('last-modified') ?? '' },
+    });
+    const secondStamp = await s3Stamp();
+
+    expect(first.headers.get('last-modified')).toBe('Tue, 01 Jan 2030 10:00:00 GMT');
+    expect(second.status).toBe(200);
+    expect(second.headers.get('last-modified')).toBe('Tue, 01 Jan 2030 10:00:01 GMT');
+    expect(second.headers.get('etag')).toBe(`"${rev(2)?.sha256?.S}"`);
+    // CloudFront's Last-Modified is S3's: the second copy landed in a later second than the first.
+    expect(Math.floor(Number(secondStamp) / 1000)).toBeGreaterThan(Math.floor(Number(firstStamp) / 1000));
   });
 
   it('feeds the real SDK: initialises, follows a webhook, answers 304s while idle, holds a pin', async () => {

@@ -1,5 +1,5 @@
 import type { FetchedDatafile } from '../datafile/fetch';
-import type { MirrorDeps } from '../mirror/publish';
+import { type MirrorDeps, settleMirror } from '../mirror/publish';
 import { convergeAlias, settlePointer } from './alias';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
@@ -90,6 +90,8 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
 
 async function duplicate(key: string, revision: number, deps: SyncDeps): Promise<SyncOutcome> {
   const pointer = await convergeAlias(key, deps.ledger, deps.store);
+  // A redelivery after a failed mirror copy must repair it, as it repairs the alias.
+  await settleMirror(key, pointer, deps);
   return outcome(revision, key, { moved: false, reason: 'duplicate', current: pointer }, pointer);
 }
 

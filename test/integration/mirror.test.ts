@@ -148,6 +148,26 @@ describe('the SDK mirror (local route)', () => {
     expect(Math.floor(Number(secondStamp) / 1000)).toBeGreaterThan(Math.floor(Number(firstStamp) / 1000));
   });
 
+  it('repairs a mirror copy that failed when the webhook is redelivered', async () => {
+    let failing = true;
+    const flaky = {
+      publish: (p: Parameters<S3Mirror['publish']>[0]) => (failing ? Promise.reject(new Error('S3 unavailable')) : mirror.publish(p)),
+      remove: (key: string) => mirror.remove(key),
+    };
+
+    const first = await deliver(env, 1, 'sdk_key', { mirror: flaky });
+    const missing = (await fetch(`${base}/datafiles/sdk_key.json`)).status;
+    failing = false;
+    const redelivered = await deliver(env, 1, 'sdk_key', { mirror: flaky });
+    const repaired = await fetch(`${base}/datafiles/sdk_key.json`);
+
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    expect(missing).toBe(404);
+    expect(redelivered.body.status).toBe('unchanged');
+    expect(repaired.status).toBe(200);
+    expect(repaired.headers.get('etag')).toBe(`"${(await pointer()).sha256}"`);
+  });
+
   it('feeds the real SDK: initialises, follows a webhook, answers 304s while idle, holds a pin', async () => {
     await deliver(env, 1, 'sdk_key', { mirror });
     const sdk = startSdk(1000);

@@ -16,8 +16,9 @@ import { startLocalStores } from './stores';
 /**
  * `npm start`: DynamoDB Local + s3rver (data under .local/, kept across restarts), table and bucket,
  * a local EventBridge receiver that prints change events, the real webhook handler at
- * http://127.0.0.1:PORT/webhook and, on the same port, the SDK mirror at /datafiles/{sdkKey}.json. Ctrl-C / SIGTERM stops every child. Reconcile runs only when
- * LOCAL_RECONCILE_MINUTES is set (off by default).
+ * http://127.0.0.1:PORT/webhook and, on the same port, the SDK mirror at /datafiles/{sdkKey}.json.
+ * Ctrl-C / SIGTERM stops every child. Reconcile runs only when LOCAL_RECONCILE_MINUTES is set (off
+ * by default).
  */
 async function main(env: Env): Promise<void> {
   const port = int(env, 'PORT', D.port);

@@ -24,7 +24,10 @@ export interface DatafileMirror {
 export interface MirrorDeps {
   /** Absent = no mirror. */
   mirror?: DatafileMirror;
-  /** True for keys with an access token (secure environments): never mirrored. */
+  /**
+   * True for keys with an access token (secure environments): never mirrored. Required with a
+   * mirror: without it nothing is published, so a caller that cannot tell never leaks a datafile.
+   */
   secure?: (key: string) => boolean;
 }
 
@@ -34,7 +37,7 @@ export interface MirrorDeps {
  * Optimizely; a public copy would leak them, so the check happens on every publish, not once.
  */
 export async function settleMirror(key: string, pointer: MirrorSource | undefined, deps: MirrorDeps): Promise<void> {
-  if (!deps.mirror) return;
-  if (deps.secure?.(key)) return deps.mirror.remove(key);
+  if (!deps.mirror || !deps.secure) return;
+  if (deps.secure(key)) return deps.mirror.remove(key);
   if (pointer) await deps.mirror.publish(pointer);
 }

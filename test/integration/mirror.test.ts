@@ -148,6 +148,14 @@ describe('the SDK mirror (local route)', () => {
     expect(Math.floor(Number(secondStamp) / 1000)).toBeGreaterThan(Math.floor(Number(firstStamp) / 1000));
   });
 
+  it('publishes nothing when the caller cannot tell whether a key is secure', async () => {
+    await deliver(env, 1, 'sdk_key');
+
+    await pinRevision('sdk_key', 1, { ...storeDeps(), mirror });
+
+    expect(await objectExists(env.stores, mirrorObjectKey('sdk_key'))).toBe(false);
+  });
+
   it('repairs a mirror copy that failed when the webhook is redelivered', async () => {
     let failing = true;
     const flaky = {
@@ -181,7 +189,7 @@ describe('the SDK mirror (local route)', () => {
     await eventually(() => answers.length >= idleFrom + 3, 'three idle polls');
     const idle = answers.slice(idleFrom);
 
-    await pinRevision('sdk_key', 1, { ...storeDeps(), mirror });
+    await pinRevision('sdk_key', 1, { ...storeDeps(), mirror, secure: () => false });
     await eventually(() => revisionOf(sdk) === '1', 'the SDK follows the pin back to revision 1');
     const pinnedWebhook = await deliver(env, 3, 'sdk_key', { mirror });
     const pinnedFrom = answers.length;

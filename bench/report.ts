@@ -1,6 +1,7 @@
 import type { BundleResult } from './bundles';
 import type { BurstResult } from './burst';
 import type { MemoryResult } from './memory';
+import type { MirrorBenchResult } from './mirror';
 import type { PropagationResult } from './propagation';
 import type { ColdLoadResult, RevalidationResult, WarmReadResult } from './reader';
 import type { Summary } from './stats';
@@ -9,6 +10,8 @@ import type { WebhookPathResult } from './webhook';
 
 export interface AllResults {
   propagation: PropagationResult;
+  /** The SDK polling the mirror (absent in results recorded before the mirror existed). */
+  mirror?: MirrorBenchResult;
   warmRead: WarmReadResult;
   revalidation: RevalidationResult;
   coldLoad: ColdLoadResult;
@@ -20,7 +23,8 @@ export interface AllResults {
 
 /** The rows of the one table `npm run bench` prints (lower is better unless the measure says ↑). */
 export function rows(r: AllResults, readerBytes: number): Row[] {
-  return [...propagationRows(r.propagation), ...readerRows(r, readerBytes), ...webhookRows(r), ...coldStartRows(r.coldStart)];
+  const mirror = r.mirror ? mirrorRows(r.mirror, r.propagation) : [];
+  return [...propagationRows(r.propagation), ...mirror, ...readerRows(r, readerBytes), ...webhookRows(r), ...coldStartRows(r.coldStart)];
 }
 
 function propagationRows(p: PropagationResult): Row[] {
@@ -80,6 +84,28 @@ function propagationRows(p: PropagationResult): Row[] {
       subject: `${num(p.perChange.reader.s3GetObject)} GetObject (${bytes(p.perChange.reader.bytes)})`,
       baseline: `${num(p.perChange.sdk.fullGets)} GET (${bytes(p.perChange.sdk.bytes)})`,
       ratio: times(p.perChange.reader.s3GetObject / p.perChange.sdk.fullGets),
+    },
+  ];
+}
+
+/** The SDK polling the mirror at 1 s, beside the reader and the SDK polling the origin at the same rate. */
+function mirrorRows(m: MirrorBenchResult, p: PropagationResult): Row[] {
+  const idle = m.idlePerMinute;
+  const origin = p.idlePerMinute.sdk;
+  return [
+    {
+      item: '1',
+      measure: `SDK → mirror (${m.intervalMs / 1000} s): propagation p50 / p95`,
+      subject: `${ms(m.propagation.median)} / ${ms(m.propagation.p95)}`,
+      baseline: `reader ${ms(p.reader.median)} / ${ms(p.reader.p95)}; SDK → origin ${ms(p.sdkMeasured.median)} / ${ms(p.sdkMeasured.p95)}`,
+      ratio: `${times(m.propagation.median / p.reader.median)} / ${times(m.propagation.p95 / p.reader.p95)} reader`,
+    },
+    {
+      item: '1',
+      measure: `SDK → mirror (${m.intervalMs / 1000} s): idle requests (304s) / min, bytes`,
+      subject: `${num(idle.requests)} (${num(idle.notModified)} 304), ${bytes(idle.bytes)}`,
+      baseline: `reader ${num(p.idlePerMinute.reader.requests)}, ${bytes(p.idlePerMinute.reader.bytes)}; SDK → origin ${num(origin.requests)}, ${bytes(origin.bytes)}`,
+      ratio: `${times(idle.bytes / origin.bytes)} origin bytes`,
     },
   ];
 }

@@ -9,6 +9,7 @@ import { bundles } from './bundles';
 import { burst } from './burst';
 import { startBenchEnv } from './env';
 import { memory } from './memory';
+import { mirrorPropagation } from './mirror';
 import { startDatafileOrigin } from './origin';
 import { propagation } from './propagation';
 import { coldLoad, revalidation, warmRead } from './reader';
@@ -53,9 +54,12 @@ async function main(): Promise<void> {
     const first = await coldLoad(env, origin, READER_BYTES, plan.cold);
     step('1 propagation (reader vs Optimizely SDK polling)');
     const prop = await propagation(env, origin, { trials: plan.propagation, idleMs: plan.idleMs, bytes: READER_BYTES });
+    step('1 propagation (Optimizely SDK polling the mirror)');
+    const mirror = await mirrorPropagation(env, origin, { trials: plan.propagation, idleMs: plan.idleMs, bytes: READER_BYTES });
 
     const results = {
       propagation: prop,
+      mirror,
       warmRead: warm,
       revalidation: reval,
       coldLoad: first,

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createWebhookApp } from '../lib/app';
+import { createWebhookApp, type WebhookAppOverrides } from '../lib/app';
 import { fetchPolicy, parseProjectsConfig } from '../lib/config';
 import type { WebhookEvent } from '../lib/webhook/request';
 import { PROJECT_ID } from '../test/support/datafiles';
@@ -17,7 +17,7 @@ export interface Target {
 }
 
 /** The real webhook app (lib/app.ts) against the local stores and origin, with production fetch limits. */
-export function benchApp(env: Pick<BenchEnv, 'clients'>, target: Target, errors: unknown[] = []) {
+export function benchApp(env: Pick<BenchEnv, 'clients'>, target: Target, errors: unknown[] = [], extra: WebhookAppOverrides = {}) {
   const { dynamo, s3 } = env.clients();
   const projects = { projects: { [PROJECT_ID]: { secrets: [SECRET], accessTokens: {} } } };
   const app = createWebhookApp(
@@ -27,7 +27,7 @@ export function benchApp(env: Pick<BenchEnv, 'clients'>, target: Target, errors:
       projects: { kind: 'static', config: parseProjectsConfig(JSON.stringify(projects), 'bench') },
       fetch: { ...fetchPolicy({}), allowedHosts: [`127.0.0.1:${target.origin.port}`], allowLoopback: true },
     },
-    { s3, dynamo, logger: quietLogger(errors) },
+    { s3, dynamo, logger: quietLogger(errors), ...extra },
   );
   return { app, dynamo, s3 };
 }

@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, dynamoClient, s3Client } from './aws/clients';
 import { DynamoLedger } from './aws/dynamo-ledger';
 import { EventBridgePublisher } from './aws/events';
+import { S3Mirror } from './aws/s3-mirror';
 import { S3Store } from './aws/s3-store';
 import { ssmProjects } from './aws/ssm-projects';
 import type { ReconcileConfig, WebhookConfig } from './config';
@@ -13,6 +14,7 @@ import { fetchDatafile, type Sleep } from './datafile/fetch';
 import { DatafileSyncError } from './errors';
 import { createLogger, type Logger } from './log';
 import type { ReconcileObservation, WebhookObservation } from './metrics';
+import type { DatafileMirror } from './mirror/publish';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
 import type { ChangePublisher } from './sync/ports';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
@@ -40,6 +42,8 @@ export interface WebhookAppOverrides {
   settleGraceMs?: number;
   /** Clock for the SSM re-read rate limit (tests). */
   now?: () => number;
+  /** SDK mirror kept equal to the pointer for keys without an access token (local stack, tests). */
+  mirror?: DatafileMirror;
 }
 
 interface Core {
@@ -48,6 +52,7 @@ interface Core {
   projects: ProjectsSource;
   notify: Notify;
   logger: Logger;
+  mirror?: DatafileMirror;
 }
 
 function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, service: string): Core {
@@ -57,9 +62,13 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
     (config.eventBusName
       ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
       : undefined);
+  const s3 = overrides.s3 ?? s3Client();
   return {
     ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient() }),
-    store: new S3Store({ bucket: config.bucket, client: overrides.s3 ?? s3Client() }),
+    store: new S3Store({ bucket: config.bucket, client: s3 }),
+    mirror:
+      overrides.mirror ??
+      (config.mirror ? new S3Mirror({ bucket: config.bucket, client: s3, maxAgeSeconds: config.mirror.maxAgeSeconds }) : undefined),
     projects:
       config.projects.kind === 'ssm'
         ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
@@ -78,7 +87,7 @@ export function createWebhookApp(
   config: WebhookConfig,
   overrides: WebhookAppOverrides & { observe?: (o: WebhookObservation) => void } = {},
 ): (event: WebhookEvent) => Promise<HttpResponse> {
-  const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-webhook');
+  const { ledger, store, projects, notify, logger, mirror } = buildCore(config, overrides, 'datafile-sync-webhook');
   return (event) =>
     handleWebhook(event, {
       projects,
@@ -102,6 +111,8 @@ export function createWebhookApp(
             notify,
             logger,
             settleGraceMs: overrides.settleGraceMs,
+            mirror,
+            secure: () => token !== undefined,
             fetch: (req) =>
               fetchDatafile(
                 { urls: [update.originUrl, update.cdnUrl], projectId: req.projectId, minRevision: req.revision ?? 1, token },
@@ -118,7 +129,7 @@ export function createReconcileApp(
   config: ReconcileConfig,
   overrides: WebhookAppOverrides & { observe?: (o: ReconcileObservation) => void } = {},
 ): () => Promise<ReconcileSummary> {
-  const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-reconcile');
+  const { ledger, store, projects, notify, logger, mirror } = buildCore(config, overrides, 'datafile-sync-reconcile');
   const token = async (projectId: string, key: string) => {
     const all = await projects.current();
     return (all.get(projectId) ?? all.get('*'))?.accessTokens.get(key);
@@ -143,6 +154,7 @@ export function createReconcileApp(
             token,
             sleep: overrides.sleep,
             settleGraceMs: overrides.settleGraceMs,
+            mirror,
           },
         ),
     });

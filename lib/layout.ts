@@ -90,6 +90,7 @@ export const ATTR = {
   environment: 'environment',
   webhookTimestamp: 'webhookTimestamp',
   storedAt: 'storedAt',
+  secure: 'secure',
   updatedAt: 'updatedAt',
   pinned: 'pinned',
   /** Why a pin holds the pointer (`pin`, `rollback: <alarm>`, …). */

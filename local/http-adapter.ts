@@ -9,6 +9,19 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResp
 
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own limit; the handler enforces its smaller one.
 
+/** A raw answer of another route on the same port (the SDK mirror): bytes, not a Lambda response. */
+export interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** Another route served beside the handler: undefined when the path is not its own. */
+export type RawRoute = (
+  path: string,
+  request: { method: string; headers: Record<string, string | undefined> },
+) => Promise<RawResponse> | undefined;
+
 /**
  * The Node request as API Gateway HTTP API v2 would deliver it: headers lower-cased (repeated ones
  * joined with commas), raw body as base64 so the signature is checked over the exact bytes.
@@ -49,10 +62,19 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, routeKey: str
   };
 }
 
-/** Serve `handler` at `path` on 127.0.0.1:`port` (any method reaches it; the handler answers 405). */
-export async function serveHttpApi(handler: HttpApiHandler, path: string, port: number): Promise<{ server: Server; port: number }> {
+/**
+ * Serve `handler` at `path` on 127.0.0.1:`port` (any method reaches it; the handler answers 405),
+ * and each of `routes` (bodiless requests) at the paths it claims.
+ */
+export async function serveHttpApi(
+  handler: HttpApiHandler,
+  path: string,
+  port: number,
+  routes: RawRoute[] = [],
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    if (pathname !== path && serveRoute(routes, pathname, req, res)) return;
     if (pathname !== path)
       return send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not_found"}' });
     const chunks: Buffer[] = [];
@@ -83,4 +105,20 @@ export async function serveHttpApi(handler: HttpApiHandler, path: string, port: 
 function send(res: ServerResponse, response: HttpResponse): void {
   if (res.headersSent) return;
   res.writeHead(response.statusCode, response.headers).end(response.body);
+}
+
+function serveRoute(routes: RawRoute[], pathname: string, req: IncomingMessage, res: ServerResponse): boolean {
+  const headers = toHttpApiEvent(req, Buffer.alloc(0), '').headers as Record<string, string | undefined>;
+  for (const route of routes) {
+    const answer = route(pathname, { method: req.method ?? 'GET', headers });
+    if (!answer) continue;
+    answer.then(
+      (r) => {
+        if (!res.headersSent) res.writeHead(r.statusCode, r.headers).end(r.body);
+      },
+      () => send(res, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"error":"internal_error"}' }),
+    );
+    return true;
+  }
+  return false;
 }

@@ -3,19 +3,22 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createReconcileApp, createWebhookApp } from '../lib/app';
+import { S3Mirror } from '../lib/aws/s3-mirror';
 import { type Env, int, loadReconcileConfig } from '../lib/config';
 import { DEFAULT_ALLOWED_HOSTS } from '../lib/datafile/hosts';
 import { LOCAL_DEFAULTS as D } from './defaults';
 import { startLocalEventBridge } from './eventbridge';
 import { serveHttpApi } from './http-adapter';
+import { localMirrorRoute } from './mirror';
 import { ensureBucket, ensureTable } from './provision';
 import { startLocalStores } from './stores';
 
 /**
  * `npm start`: DynamoDB Local + s3rver (data under .local/, kept across restarts), table and bucket,
- * a local EventBridge receiver that prints change events, and the real webhook handler at
- * http://127.0.0.1:PORT/webhook. Ctrl-C / SIGTERM stops every child. Reconcile runs only when
- * LOCAL_RECONCILE_MINUTES is set (off by default).
+ * a local EventBridge receiver that prints change events, the real webhook handler at
+ * http://127.0.0.1:PORT/webhook and, on the same port, the SDK mirror at /datafiles/{sdkKey}.json.
+ * Ctrl-C / SIGTERM stops every child. Reconcile runs only when LOCAL_RECONCILE_MINUTES is set (off
+ * by default).
  */
 async function main(env: Env): Promise<void> {
   const port = int(env, 'PORT', D.port);
@@ -25,6 +28,7 @@ async function main(env: Env): Promise<void> {
   const dataDir = resolve(env.LOCAL_DATA_DIR ?? '.local');
   const secret = env.WEBHOOK_SECRET ?? D.secret;
   const reconcileMinutes = int(env, 'LOCAL_RECONCILE_MINUTES', 0);
+  const mirrorMaxAge = int(env, 'MIRROR_MAX_AGE_SECONDS', 1);
 
   const stopping: (() => Promise<unknown>)[] = [];
   const shutdown = onSignals(stopping);
@@ -58,8 +62,9 @@ async function main(env: Env): Promise<void> {
     ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? ['127.0.0.1:*', 'localhost:*', ...DEFAULT_ALLOWED_HOSTS].join(','),
     ALLOW_LOOPBACK: 'true',
   });
-  const handler = createWebhookApp(config, { dynamo, s3, events });
-  const http = await serveHttpApi(handler, '/webhook', port);
+  const mirror = new S3Mirror({ bucket: D.bucket, client: s3, maxAgeSeconds: mirrorMaxAge });
+  const handler = createWebhookApp(config, { dynamo, s3, events, mirror });
+  const http = await serveHttpApi(handler, '/webhook', port, [localMirrorRoute({ s3, bucket: D.bucket, maxAgeSeconds: mirrorMaxAge })]);
   stopping.unshift(
     () =>
       new Promise((r) => {
@@ -125,6 +130,7 @@ function banner(u: Urls): void {
       '',
       'Optimizely Datafile Sync — local stack',
       `  webhook        POST ${webhook}`,
+      `  SDK mirror     GET  http://127.0.0.1:${u.port}/datafiles/<sdkKey>.json  (JS SDK urlTemplate: 'http://127.0.0.1:${u.port}/datafiles/%s.json')`,
       `  secret         ${u.secret}${secretNote}; accepted for any project id`,
       `  S3 (s3rver)    ${u.s3}  bucket ${D.bucket}`,
       `  DynamoDB Local ${u.dynamo}  table ${D.table}  (java pid ${u.pid ?? '?'})`,

@@ -18,6 +18,7 @@ export function revisionItem(rev: StoredRevision): Item {
   };
   if (rev.environment !== undefined) item[ATTR.environment] = { S: rev.environment };
   if (rev.webhookTimestamp !== undefined) item[ATTR.webhookTimestamp] = { N: String(rev.webhookTimestamp) };
+  if (rev.secure !== undefined) item[ATTR.secure] = { BOOL: rev.secure };
   return item;
 }
 
@@ -32,6 +33,7 @@ export function toRevision(item: Item): StoredRevision {
     environment: item[ATTR.environment]?.S,
     webhookTimestamp: item[ATTR.webhookTimestamp]?.N === undefined ? undefined : Number(item[ATTR.webhookTimestamp]?.N),
     storedAt: item[ATTR.storedAt]?.S ?? '',
+    secure: item[ATTR.secure]?.BOOL,
   };
 }
 
@@ -91,6 +93,7 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
     ':pinned': { BOOL: move.pinned },
     ':env': item[ATTR.environment] ?? { NULL: true },
     ':ts': item[ATTR.webhookTimestamp] ?? { NULL: true },
+    ':secure': item[ATTR.secure] ?? { NULL: true },
     ':key': { S: rev.key },
     ':pinReason': move.pinReason === undefined ? { NULL: true } : { S: move.pinReason },
   };
@@ -112,6 +115,7 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
     updatedAt: ':updatedAt',
     pinned: ':pinned',
     pointerKey: ':key',
+    secure: ':secure',
     pinReason: ':pinReason',
     ...(move.announce === false ? {} : { pendingEvent: ':event', eventId: ':event', moveReason: ':reason', previousRevision: ':prev' }),
   } satisfies Partial<Record<keyof typeof ATTR, string>>).map(([attr, value]) => {

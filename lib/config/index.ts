@@ -33,6 +33,12 @@ export interface WebhookConfig {
    * Gateway's 29 s.
    */
   deadlineMs?: number;
+  /**
+   * The SDK mirror (`MIRROR_ENABLED`, set by the stack param `mirrorEnabled`): a copy of each
+   * non-secure key's pointer bytes at `mirror/datafiles/{key}.json`, served with
+   * `Cache-Control: max-age=MIRROR_MAX_AGE_SECONDS` (default 1).
+   */
+  mirror?: { maxAgeSeconds: number };
 }
 
 export interface ReconcileConfig extends WebhookConfig {
@@ -63,6 +69,7 @@ export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
     eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
     logLevel: logLevel(env),
     deadlineMs: int(env, 'WEBHOOK_DEADLINE_MS', 25_000),
+    mirror: flag(env, 'MIRROR_ENABLED') ? { maxAgeSeconds: int(env, 'MIRROR_MAX_AGE_SECONDS', 1) } : undefined,
   };
 }
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DatafileError } from '../errors';
+import type { MirrorDeps } from '../mirror/publish';
 import type { Notify } from './events';
 import type { DatafileStore, PinLedger, PinResult, StoredRevision } from './ports';
 import { settlePointer } from './settle';
 
-export interface PinDeps {
+export interface PinDeps extends MirrorDeps {
   ledger: PinLedger;
   store: DatafileStore;
   notify?: Notify;

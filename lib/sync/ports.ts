@@ -11,6 +11,8 @@ export interface StoredRevision {
   /** The webhook's `timestamp` (seconds) when a webhook caused the store; absent for CLI/reconcile. */
   webhookTimestamp?: number;
   storedAt: string;
+  /** Whether the key had a datafile access token (secure environment) when stored: never mirrored. */
+  secure?: boolean;
 }
 
 /** Why a pointer moved, as published in change events. */

@@ -1,8 +1,9 @@
 import { backoffDelay, sleep as realSleep, type Sleep } from '../backoff';
+import { type MirrorDeps, settleMirror } from '../mirror/publish';
 import { type Notify, pointerMoved } from './events';
 import type { DatafileStore, Pointer, RevisionLedger } from './ports';
 
-export interface SettleDeps {
+export interface SettleDeps extends MirrorDeps {
   ledger: RevisionLedger;
   store: DatafileStore;
   notify?: Notify;
@@ -13,7 +14,7 @@ const ROUNDS = 10;
 const BACKOFF = { baseMs: 25, maxMs: 800 };
 
 /**
- * Finish a pointer move: copy its object to `latest.json`, publish its change event, then clear the
+ * Finish a pointer move: copy its object to `latest.json` (and the SDK mirror's copy), publish its change event, then clear the
  * move's "unsettled" mark — conditional on the pointer still being at that move. Every move is born
  * unsettled in the same transaction that makes it, so a crash anywhere in between leaves a mark
  * that the next redelivery or reconcile run finds and finishes: events are published at least
@@ -41,6 +42,8 @@ export async function settlePointer(key: string, start: Pointer | undefined, dep
     if (round === 0 && !pointer.unsettled) return pointer;
     try {
       await deps.store.copyToAlias(pointer);
+      // The SDK mirror follows like the alias (keys without an access token only).
+      await settleMirror(key, pointer, deps);
       if (announce && pointer.eventId) {
         const published = (await deps.notify?.(pointerMoved(pointer))) ?? true;
         if (!published) return pointer;

@@ -2,6 +2,7 @@ import type { FetchedDatafile } from '../datafile/fetch';
 import { DatafileError } from '../errors';
 import { revisionObjectKey } from '../layout';
 import type { Logger } from '../log';
+import type { MirrorDeps } from '../mirror/publish';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
 import { settlePointer } from './settle';
@@ -41,7 +42,7 @@ export interface SyncRequest {
   reason?: MoveReason;
 }
 
-export interface SyncDeps {
+export interface SyncDeps extends MirrorDeps {
   ledger: RevisionLedger;
   store: DatafileStore;
   /** Fetch the datafile for the request (origin → CDN, validated, at least `revision`). */
@@ -111,6 +112,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     environment: request.environment,
     webhookTimestamp: request.webhookTimestamp,
     storedAt: (deps.now?.() ?? new Date()).toISOString(),
+    ...(deps.secure ? { secure: deps.secure(request.key) } : {}),
   };
   await store.putRevision(rev, fetched.bytes);
   const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen });

@@ -2,6 +2,7 @@ import type { DatafileBases } from '../config';
 import { type FetchPolicy, fetchDatafile, type Sleep } from '../datafile/fetch';
 import { datafileUrls } from '../layout';
 import type { Logger } from '../log';
+import type { MirrorDeps } from '../mirror/publish';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, ReconcileState, RevisionLedger } from './ports';
 import { type SyncOutcome, settleIfAbandoned, syncDatafile } from './sync-datafile';
@@ -18,7 +19,7 @@ export interface KeyTarget {
   pointer?: Pointer;
 }
 
-export interface KeySyncDeps {
+export interface KeySyncDeps extends Pick<MirrorDeps, 'mirror'> {
   ledger: RevisionLedger & Partial<Pick<ReconcileState, 'saveValidators'>>;
   store: DatafileStore;
   notify?: Notify;
@@ -50,7 +51,7 @@ export async function syncKey(target: KeyTarget, deps: KeySyncDeps): Promise<Syn
   if ('notModified' in fetched) throw new Error('a 304 without validators'); // cannot happen: no validators were sent
   const outcome = await syncDatafile(
     { key: target.key, projectId: target.projectId, environment: target.environment, reason: target.reason },
-    { ...deps, fetch: async () => fetched },
+    { ...deps, secure: () => token !== undefined, fetch: async () => fetched },
   );
   const v = fetched.validators;
   const known = pointer?.fetched;

@@ -14,6 +14,7 @@
  *   pk = {key}, sk = POINTER                the current revision of the key (+ pinned, pending event)
  *   pk = {key}, sk = REV#{12 digits}        one immutable history item per stored revision
  *   pk = {key}, sk = FETCH                  validators (ETag / Last-Modified) of the last full fetch
+ *   pk = {key}, sk = ROLLBACK#{ISO time}    one log item per alarm rollback (from, to, alarm, event id)
  *   pk = #RECONCILE, sk = CURSOR            where the next reconcile run starts
  * Pointer items also carry `pointerKey` (= pk), the hash key of the sparse `pointers` index, so
  * listing every key reads one small item per key, not the whole history.
@@ -67,6 +68,7 @@ export function mirrorObjectKey(key: string): string {
 export const POINTER_SK = 'POINTER';
 export const REVISION_SK_PREFIX = 'REV#';
 export const FETCH_SK = 'FETCH';
+export const ROLLBACK_SK_PREFIX = 'ROLLBACK#';
 export const RECONCILE_PK = '#RECONCILE';
 export const RECONCILE_CURSOR_SK = 'CURSOR';
 /** The sparse global secondary index holding one entry per pointer (hash key `pointerKey`). */
@@ -75,6 +77,11 @@ export const POINTERS_INDEX = 'pointers';
 /** The history item's sort key: zero-padded so a Query lists revisions in numeric order. */
 export function revisionSk(revision: number): string {
   return `${REVISION_SK_PREFIX}${String(revision).padStart(12, '0')}`;
+}
+
+/** A rollback log item's sort key: the move's ISO time, so a Query lists rollbacks in time order. */
+export function rollbackSk(at: string): string {
+  return `${ROLLBACK_SK_PREFIX}${at}`;
 }
 
 /** Attribute names of pointer and history items (`pk`/`sk` are the table's key). */
@@ -100,6 +107,8 @@ export const ATTR = {
   eventId: 'eventId',
   previousRevision: 'previousRevision',
   moveReason: 'moveReason',
+  /** Rollback log items: the alarm that caused the rollback. */
+  alarmName: 'alarmName',
 } as const;
 
 // ---- URLs -------------------------------------------------------------------------------------

@@ -10,10 +10,21 @@ import {
 import { type BackoffPolicy, backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import { ATTR, POINTER_SK } from '../layout';
-import type { KeyState, MoveReason, PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
+import type {
+  KeyState,
+  MoveReason,
+  PinLedger,
+  PinOptions,
+  PinResult,
+  Pointer,
+  PointerCatalog,
+  RecordResult,
+  RollbackRecord,
+  StoredRevision,
+} from '../sync/ports';
 import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
-import { getPointer, getRevision, listHistory, listPointers, lookup, newestRevision } from './dynamo-reads';
+import { getPointer, getRevision, listHistory, listPointers, listRollbacks, lookup, newestRevision, revisionBefore } from './dynamo-reads';
 import { historyPut, pointerMove } from './dynamo-writes';
 import { Table } from './table';
 
@@ -56,8 +67,8 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
     return newestRevision(this.table, key);
   }
 
-  pin(rev: StoredRevision): Promise<PinResult> {
-    return pinPointer(this.table, rev, this.move.bind(this));
+  pin(rev: StoredRevision, options?: PinOptions): Promise<PinResult> {
+    return pinPointer(this.table, rev, this.move.bind(this), options);
   }
 
   unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined> {
@@ -71,6 +82,16 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
   /** Every stored revision of the key, oldest first. */
   history(key: string): Promise<StoredRevision[]> {
     return listHistory(this.table, key);
+  }
+
+  /** The newest stored revision of the key older than `revision`. */
+  revisionBefore(key: string, revision: number): Promise<StoredRevision | undefined> {
+    return revisionBefore(this.table, key, revision);
+  }
+
+  /** Every alarm rollback of the key, oldest first. */
+  rollbacks(key: string): Promise<RollbackRecord[]> {
+    return listRollbacks(this.table, key);
   }
 
   /**

@@ -4,6 +4,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { EventBridgePublisher, ROLLBACK_DETAIL_TYPE } from '../../lib/aws/events';
 import { S3Store } from '../../lib/aws/s3-store';
+import { runCli } from '../../lib/cli/main';
 import { DatafileSyncError } from '../../lib/errors';
 import { POINTER_SK, revisionObjectKey } from '../../lib/layout';
 import { createRollbackApp } from '../../lib/rollback-app';
@@ -75,6 +76,16 @@ function rollbackApp() {
       clock: () => new Date(ALARM_AT.getTime() + 5_000),
     },
   );
+}
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const code = await runCli(
+    ['--table', env.stores.table, '--bucket', env.stores.bucket, ...argv],
+    { out: (l) => out.push(l), err: () => undefined, env: {} },
+    { dynamo: env.stores.dynamo, s3: env.stores.s3 },
+  );
+  return { code, out: out.join('\n') };
 }
 
 const pointerOf = (key: string) => ledger().getPointer(key);
@@ -227,6 +238,24 @@ describe('rollbackOnAlarm', () => {
 
     expect(summary.keys).toEqual([{ key: 'sdk_key', outcome: 'rolled_back', from: 6, to: 4 }]);
     expect(await aliasRevision('sdk_key')).toBe('4');
+  });
+
+  it('shows the rollback in `history` and `status`', async () => {
+    await move('sdk_key', 4, minutesBefore(60));
+    await move('sdk_key', 5, minutesBefore(2));
+    await rollbackApp()(alarmEvent(ALARM));
+
+    const history = await cli('history', 'sdk_key');
+    const status = await cli('status', 'sdk_key');
+    const json = JSON.parse((await cli('status', 'sdk_key', '--json')).out) as Array<Record<string, unknown>>;
+
+    expect(history.out.split('\n').slice(-2)).toEqual([
+      `Rolled back 5 → 4 at 2030-01-01T12:00:05.000Z (rollback: ${ALARM}).`,
+      `Pinned at revision 4 (rollback: ${ALARM}).`,
+    ]);
+    expect(history.out).toMatch(/^\*4\s/m);
+    expect(status.out.split('\n')[1]).toMatch(new RegExp(`\\s4\\s.*yes \\(rollback: ${ALARM}\\)$`));
+    expect(json[0]).toMatchObject({ revision: 4, pinned: true, pinReason: `rollback: ${ALARM}` });
   });
 
   it('lets unpin resume normal flow: the pointer goes to the newest revision and webhooks move it again', async () => {

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'invalid_config'
   | 'deadline_exceeded'
   | 'reconcile_failed'
+  | 'rollback_failed'
   // reader and Optimizely client provider
   | 'invalid_key'
   | 'invalid_reader_options'

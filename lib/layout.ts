@@ -13,6 +13,7 @@
  * DynamoDB (one table, string `pk` / `sk`):
  *   pk = {key}, sk = POINTER                the current revision of the key (+ pinned, pending event)
  *   pk = {key}, sk = REV#{12 digits}        one immutable history item per stored revision
+ *   pk = {key}, sk = ROLLBACK#{ISO time}    one log item per alarm rollback (from, to, alarm, event id)
  *   pk = #RECONCILE, sk = CURSOR            where the next reconcile run starts
  * Pointers also keep the validators (ETag / Last-Modified) of the last full fetch, so reconcile's
  * next fetch of an unchanged datafile is a bodiless 304.
@@ -67,6 +68,7 @@ export function mirrorObjectKey(key: string): string {
 
 export const POINTER_SK = 'POINTER';
 export const REVISION_SK_PREFIX = 'REV#';
+export const ROLLBACK_SK_PREFIX = 'ROLLBACK#';
 export const RECONCILE_PK = '#RECONCILE';
 export const RECONCILE_CURSOR_SK = 'CURSOR';
 /** The sparse global secondary index holding one entry per pointer (hash key `pointerKey`). */
@@ -75,6 +77,11 @@ export const POINTERS_INDEX = 'pointers';
 /** The history item's sort key: zero-padded so a Query lists revisions in numeric order. */
 export function revisionSk(revision: number): string {
   return `${REVISION_SK_PREFIX}${String(revision).padStart(12, '0')}`;
+}
+
+/** A rollback log item's sort key: the move's ISO time, so a Query lists rollbacks in time order. */
+export function rollbackSk(at: string): string {
+  return `${ROLLBACK_SK_PREFIX}${at}`;
 }
 
 /** Attribute names of pointer and history items (`pk`/`sk` are the table's key). */
@@ -107,6 +114,8 @@ export const ATTR = {
   fetchLastModified: 'fetchLastModified',
   /** The reconcile cursor: the key the last run started last. */
   cursorKey: 'cursorKey',
+  /** Rollback log items: the alarm that caused the rollback. */
+  alarmName: 'alarmName',
 } as const;
 
 // ---- URLs -------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ export function toPointer(item: Item): Pointer {
     fetched: item[ATTR.fetchUrl]?.S
       ? { url: item[ATTR.fetchUrl]?.S ?? '', etag: item[ATTR.fetchEtag]?.S, lastModified: item[ATTR.fetchLastModified]?.S }
       : undefined,
+    pinReason: item[ATTR.pinReason]?.S,
   };
 }
 
@@ -132,8 +133,15 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
 }
 
 /** The fields a move gives a pointer, from the move's own attributes. */
-export function movedPointer(move: Move): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason'> {
-  return { updatedAt: move.updatedAt, pinned: move.pinned, eventId: move.eventId, unsettled: true, moveReason: move.reason };
+export function movedPointer(move: Move): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason' | 'pinReason'> {
+  return {
+    updatedAt: move.updatedAt,
+    pinned: move.pinned,
+    eventId: move.eventId,
+    unsettled: true,
+    moveReason: move.reason,
+    pinReason: move.pinReason,
+  };
 }
 
 /** Builds the attributes of a new move (the ledger's clock and event ids). */

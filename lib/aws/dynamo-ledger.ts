@@ -16,15 +16,17 @@ import type {
   KeyState,
   MoveReason,
   PinLedger,
+  PinOptions,
   PinResult,
   Pointer,
   ReconcileState,
   RecordResult,
+  RollbackRecord,
   StoredRevision,
 } from '../sync/ports';
 import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
-import { getPointer, getRevision, listHistory, listPointers, lookup, newestRevision } from './dynamo-reads';
+import { getPointer, getRevision, listHistory, listPointers, listRollbacks, lookup, newestRevision, revisionBefore } from './dynamo-reads';
 import { historyPut, pointerMove } from './dynamo-writes';
 import { Table } from './table';
 
@@ -67,8 +69,8 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return newestRevision(this.table, key);
   }
 
-  pin(rev: StoredRevision): Promise<PinResult> {
-    return pinPointer(this.table, rev, this.move.bind(this));
+  pin(rev: StoredRevision, options?: PinOptions): Promise<PinResult> {
+    return pinPointer(this.table, rev, this.move.bind(this), options);
   }
 
   unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined> {
@@ -82,6 +84,16 @@ export class DynamoLedger implements PinLedger, ReconcileState {
   /** Every stored revision of the key, oldest first. */
   history(key: string): Promise<StoredRevision[]> {
     return listHistory(this.table, key);
+  }
+
+  /** The newest stored revision of the key older than `revision`. */
+  revisionBefore(key: string, revision: number): Promise<StoredRevision | undefined> {
+    return revisionBefore(this.table, key, revision);
+  }
+
+  /** Every alarm rollback of the key, oldest first. */
+  rollbacks(key: string): Promise<RollbackRecord[]> {
+    return listRollbacks(this.table, key);
   }
 
   /**

@@ -1,10 +1,10 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
-import type { PinResult, Pointer, StoredRevision } from '../sync/ports';
+import type { PinOptions, PinResult, Pointer, StoredRevision } from '../sync/ports';
 import { type MoveFactory, movedPointer, pointerUpdate } from './dynamo-items';
 import { getPointer, newestRevision } from './dynamo-reads';
-import { historyExists } from './dynamo-writes';
+import { historyExists, rollbackLogPut } from './dynamo-writes';
 import type { Table } from './table';
 
 const ATTEMPTS = 25;
@@ -15,14 +15,15 @@ const BACKOFF = { baseMs: 10, maxMs: 200 };
  * (pointer := that revision, pinned = true) conditioned on the pointer revision we read. A webhook
  * moving the pointer in between makes our condition fail and we re-read; a webhook arriving after
  * sees `pinned` and only adds history. Either order ends with the pointer on the pinned revision.
- * The caller has already verified the revision's bytes in S3.
+ * The caller has already verified the revision's bytes in S3. A rollback (options.alarmName) also
+ * puts its log item in the same transaction: the pointer never moves without the log saying why.
  */
-export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFactory, pinReason = 'pin'): Promise<PinResult> {
+export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFactory, options: PinOptions = {}): Promise<PinResult> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const seen = await getPointer(table, rev.key);
     if (seen?.pinned && seen.revision === rev.revision && seen.sha256 === rev.sha256)
       return { moved: false, pointer: seen, previous: seen };
-    const m = move('pin', seen, true, pinReason);
+    const m = move(options.moveReason ?? 'pin', seen, true, options.pinReason ?? 'pin');
     const update = pointerUpdate(table.name, rev, m);
     let condition = 'attribute_not_exists(pk)';
     if (seen) {
@@ -30,7 +31,21 @@ export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFa
       update.ExpressionAttributeValues[':was'] = { S: seen.updatedAt };
       condition = '#revision = :seen AND #updatedAt = :was';
     }
-    const outcome = await transact(table, rev, { ...update, ConditionExpression: condition });
+    const log =
+      options.alarmName === undefined
+        ? []
+        : [
+            rollbackLogPut(table.name, {
+              key: rev.key,
+              at: m.updatedAt,
+              fromRevision: seen?.revision,
+              toRevision: rev.revision,
+              alarmName: options.alarmName,
+              reason: m.pinReason ?? 'pin',
+              eventId: m.eventId,
+            }),
+          ];
+    const outcome = await transact(table, rev, { ...update, ConditionExpression: condition }, log);
     if (outcome === 'ok') {
       const pointer: Pointer = { ...rev, ...movedPointer(m), previousRevision: seen?.revision };
       return { moved: seen?.revision !== rev.revision, pointer, previous: seen };
@@ -89,9 +104,14 @@ export async function unpinPointer(
 
 type Update = ReturnType<typeof pointerUpdate> & { ConditionExpression: string };
 
-async function transact(table: Table, rev: StoredRevision, update: Update): Promise<'ok' | 'retry' | 'missing'> {
+async function transact(
+  table: Table,
+  rev: StoredRevision,
+  update: Update,
+  also: TransactWriteItem[] = [],
+): Promise<'ok' | 'retry' | 'missing'> {
   try {
-    await table.transact([historyExists(table.name, rev), { Update: update }]);
+    await table.transact([historyExists(table.name, rev), { Update: update }, ...also]);
     return 'ok';
   } catch (e) {
     if (!(e instanceof TransactionCanceledException)) throw storageError('move the pointer', e);

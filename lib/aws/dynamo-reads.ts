@@ -1,8 +1,9 @@
 import { type AttributeValue, QueryCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { storageError } from '../errors';
-import { ATTR, POINTER_SK, POINTERS_INDEX, REVISION_SK_PREFIX, revisionSk } from '../layout';
-import type { KeyState, Pointer, StoredRevision } from '../sync/ports';
+import { ATTR, POINTER_SK, POINTERS_INDEX, REVISION_SK_PREFIX, ROLLBACK_SK_PREFIX, revisionSk } from '../layout';
+import type { KeyState, Pointer, RollbackRecord, StoredRevision } from '../sync/ports';
 import { toPointer, toRevision } from './dynamo-items';
+import { toRollbackRecord } from './dynamo-writes';
 import type { Table } from './table';
 
 /** The reads every store operation shares, as plain functions on the table handle. */
@@ -47,18 +48,53 @@ export async function listHistory(table: Table, key: string): Promise<StoredRevi
   return all;
 }
 
+/** The newest stored revision of a key below `revision` (Query history descending, limit 1). */
+export async function revisionBefore(table: Table, key: string, revision: number): Promise<StoredRevision | undefined> {
+  if (revision <= 0) return undefined;
+  return (await queryHistory(table, key, { descending: true, limit: 1, below: revision })).items[0];
+}
+
+/** Every rollback log item of a key, oldest first (one partition, a handful of items). */
+export async function listRollbacks(table: Table, key: string): Promise<RollbackRecord[]> {
+  const all: RollbackRecord[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await read(
+      () =>
+        table.client.send(
+          new QueryCommand({
+            TableName: table.name,
+            KeyConditionExpression: 'pk = :k AND begins_with(sk, :log)',
+            ExpressionAttributeValues: { ':k': { S: key }, ':log': { S: ROLLBACK_SK_PREFIX } },
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      'read the rollback log',
+    );
+    all.push(...(out.Items ?? []).map(toRollbackRecord));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return all;
+}
+
 async function queryHistory(
   table: Table,
   key: string,
-  o: { descending?: boolean; limit?: number; start?: Record<string, AttributeValue> },
+  o: { descending?: boolean; limit?: number; start?: Record<string, AttributeValue>; below?: number },
 ): Promise<{ items: StoredRevision[]; next?: Record<string, AttributeValue> }> {
+  // Revisions below `below`: sort keys from REV#000000000000 up to the zero-padded `below - 1`.
+  const range: { condition: string; values: Record<string, AttributeValue> } =
+    o.below === undefined
+      ? { condition: 'begins_with(sk, :rev)', values: { ':rev': { S: REVISION_SK_PREFIX } } }
+      : { condition: 'sk BETWEEN :lo AND :hi', values: { ':lo': { S: revisionSk(0) }, ':hi': { S: revisionSk(o.below - 1) } } };
   const out = await read(
     () =>
       table.client.send(
         new QueryCommand({
           TableName: table.name,
-          KeyConditionExpression: 'pk = :k AND begins_with(sk, :rev)',
-          ExpressionAttributeValues: { ':k': { S: key }, ':rev': { S: REVISION_SK_PREFIX } },
+          KeyConditionExpression: `pk = :k AND ${range.condition}`,
+          ExpressionAttributeValues: { ':k': { S: key }, ...range.values },
           ScanIndexForward: !o.descending,
           Limit: o.limit,
           ExclusiveStartKey: o.start,

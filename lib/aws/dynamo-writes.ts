@@ -1,5 +1,6 @@
-import { ATTR, revisionSk } from '../layout';
-import type { Pointer, StoredRevision } from '../sync/ports';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ATTR, revisionSk, rollbackSk } from '../layout';
+import type { Pointer, RollbackRecord, StoredRevision } from '../sync/ports';
 import { type Move, pointerUpdate, revisionItem } from './dynamo-items';
 
 /** The write items the ledger and the pin operations compose into transactions. */
@@ -41,4 +42,32 @@ export function pointerMove(table: string, rev: StoredRevision, seen: Pointer | 
     condition = '#revision = :seen AND (attribute_not_exists(#pinned) OR #pinned = :pinned)';
   }
   return { Update: { ...update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
+}
+
+/** Log one rollback beside the key's history (same partition, `ROLLBACK#` items; never a history item). */
+export function rollbackLogPut(table: string, log: RollbackRecord) {
+  const item: Record<string, AttributeValue> = {
+    [ATTR.pk]: { S: log.key },
+    [ATTR.sk]: { S: rollbackSk(log.at) },
+    [ATTR.updatedAt]: { S: log.at },
+    [ATTR.revision]: { N: String(log.toRevision) },
+    [ATTR.alarmName]: { S: log.alarmName },
+    [ATTR.pinReason]: { S: log.reason },
+    [ATTR.eventId]: { S: log.eventId },
+  };
+  if (log.fromRevision !== undefined) item[ATTR.previousRevision] = { N: String(log.fromRevision) };
+  return { Put: { TableName: table, Item: item } };
+}
+
+export function toRollbackRecord(item: Record<string, AttributeValue>): RollbackRecord {
+  const from = item[ATTR.previousRevision]?.N;
+  return {
+    key: item[ATTR.pk]?.S ?? '',
+    at: item[ATTR.updatedAt]?.S ?? '',
+    fromRevision: from === undefined ? undefined : Number(from),
+    toRevision: Number(item[ATTR.revision]?.N),
+    alarmName: item[ATTR.alarmName]?.S ?? '',
+    reason: item[ATTR.pinReason]?.S ?? '',
+    eventId: item[ATTR.eventId]?.S ?? '',
+  };
 }

@@ -4,6 +4,13 @@ import type { ChangePublisher, PointerMoved } from '../sync/ports';
 /** The documented identity of change events (README "Change events"). */
 export const EVENT_SOURCE = 'optimizely-datafile-sync';
 export const EVENT_DETAIL_TYPE = 'Datafile Pointer Moved';
+/** An alarm rolled the pointer back (lib/sync/rollback.ts): its own detail-type, so rules can page on it alone. */
+export const ROLLBACK_DETAIL_TYPE = 'Datafile Rolled Back';
+
+/** The detail-type of a change event: it follows the move's reason. */
+export function detailType(event: PointerMoved): string {
+  return event.reason === 'rollback' ? ROLLBACK_DETAIL_TYPE : EVENT_DETAIL_TYPE;
+}
 
 export interface EventBridgePublisherOptions {
   busName: string;
@@ -23,7 +30,7 @@ export class EventBridgePublisher implements ChangePublisher {
   async publish(event: PointerMoved): Promise<void> {
     const out = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Detail: JSON.stringify(event) }],
+        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType(event), Detail: JSON.stringify(event) }],
       }),
     );
     // PutEvents answers 200 even when an entry was refused; the entry carries the error.

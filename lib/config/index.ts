@@ -92,6 +92,35 @@ export function loadReconcileConfig(env: Env = process.env): ReconcileConfig {
   };
 }
 
+/** The rollback function's environment: stores, bus, and which alarms roll back how recent moves. */
+export interface RollbackConfig {
+  table: string;
+  bucket: string;
+  eventBusName?: string;
+  logLevel?: LogLevel;
+  /** `ROLLBACK_ALARM_NAMES`, comma-separated; empty = every alarm event is ignored (feature off). */
+  alarmNames: string[];
+  /** `ROLLBACK_BAKE_SECONDS` (default 600): a move this recent before an alarm is rolled back. */
+  bakeSeconds: number;
+}
+
+/** No projects configuration here: a rollback only re-points at revisions already stored. */
+export function loadRollbackConfig(env: Env = process.env): RollbackConfig {
+  const bakeSeconds = int(env, 'ROLLBACK_BAKE_SECONDS', 600);
+  if (bakeSeconds < 1) throw new ConfigError('ROLLBACK_BAKE_SECONDS must be at least 1.');
+  return {
+    table: required(env, 'DATAFILE_TABLE'),
+    bucket: required(env, 'DATAFILE_BUCKET'),
+    eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
+    logLevel: logLevel(env),
+    alarmNames: (env.ROLLBACK_ALARM_NAMES ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+    bakeSeconds,
+  };
+}
+
 export function datafileBases(env: Env): DatafileBases {
   return {
     origin: baseUrl(env, 'DATAFILE_ORIGIN_BASE_URL', DEFAULT_DATAFILE_BASES.origin),

@@ -20,7 +20,23 @@ export function pointerMoved(pointer: Pointer): PointerMoved {
   };
   if (pointer.environment !== undefined) event.environment = pointer.environment;
   if (pointer.previousRevision !== undefined) event.previousRevision = pointer.previousRevision;
+  if (event.reason === 'rollback' && pointer.pinReason !== undefined) {
+    event.pinReason = pointer.pinReason;
+    event.alarmName = alarmOf(pointer.pinReason);
+  }
   return event;
+}
+
+/** Rollback pins hold the pointer with this reason prefix, followed by the alarm's name. */
+export const ROLLBACK_PIN_PREFIX = 'rollback: ';
+
+export function rollbackPinReason(alarmName: string): string {
+  return `${ROLLBACK_PIN_PREFIX}${alarmName}`;
+}
+
+/** The alarm named by a rollback pin's reason; undefined for any other pin. */
+export function alarmOf(pinReason: string | undefined): string | undefined {
+  return pinReason?.startsWith(ROLLBACK_PIN_PREFIX) ? pinReason.slice(ROLLBACK_PIN_PREFIX.length) : undefined;
 }
 
 export interface NotifyOptions {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DatafileError } from '../errors';
 import type { MirrorDeps } from '../mirror/publish';
 import type { Notify } from './events';
-import type { DatafileStore, PinLedger, PinResult, StoredRevision } from './ports';
+import type { DatafileStore, PinLedger, PinOptions, PinResult, StoredRevision } from './ports';
 import { settlePointer } from './settle';
 
 export interface PinDeps extends MirrorDeps {
@@ -15,13 +15,14 @@ export interface PinDeps extends MirrorDeps {
  * Roll back (or forward) to a stored revision and hold the pointer there: webhooks keep adding
  * history but do not move it until `unpinRevision`. The revision's bytes are read from S3 and
  * checked against the recorded sha256 first: a missing or corrupt object is refused and the
- * pointer does not move. Undefined when the revision is not stored for the key.
+ * pointer does not move. Undefined when the revision is not stored for the key. `options` name who
+ * pins and why (default: an operator's `pin`; lib/sync/rollback.ts pins for an alarm).
  */
-export async function pinRevision(key: string, revision: number, deps: PinDeps): Promise<PinResult | undefined> {
+export async function pinRevision(key: string, revision: number, deps: PinDeps, options?: PinOptions): Promise<PinResult | undefined> {
   const rev = await deps.ledger.getRevision(key, revision);
   if (!rev) return undefined;
   await verifyBytes(rev, deps.store);
-  const result = await deps.ledger.pin(rev);
+  const result = await deps.ledger.pin(rev, options);
   return settle(result, deps);
 }
 

@@ -16,7 +16,7 @@ export interface StoredRevision {
 }
 
 /** Why a pointer moved, as published in change events. */
-export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync';
+export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync' | 'rollback';
 
 /** The current revision of a key, what readers serve. */
 export interface Pointer extends StoredRevision {
@@ -30,6 +30,8 @@ export interface Pointer extends StoredRevision {
   /** The revision the last move came from, and why it moved (re-published as they were). */
   previousRevision?: number;
   moveReason?: MoveReason;
+  /** Why a pin holds the pointer (`pin` by an operator, `rollback: <alarm>` by an alarm). */
+  pinReason?: string;
   /** Validators of the last full fetch of this key's datafile (for a conditional GET). */
   fetched?: FetchValidators;
 }
@@ -86,10 +88,32 @@ export interface PinResult {
   previous?: Pointer;
 }
 
+/** Who pins and why: an operator (`pin`, the default) or an alarm's rollback (logged in history too). */
+export interface PinOptions {
+  /** Kept on the pointer while the pin holds, shown by `status` and `history`. Default `pin`. */
+  pinReason?: string;
+  /** The move's reason in its change event. Default `pin`. */
+  moveReason?: Extract<MoveReason, 'pin' | 'rollback'>;
+  /** Rollbacks: the alarm that caused it. The move is then also logged in history (a {@link RollbackRecord}). */
+  alarmName?: string;
+}
+
+/** One alarm rollback as logged in history, written in the same transaction as the pin. */
+export interface RollbackRecord {
+  key: string;
+  /** When the pointer moved (the move's `updatedAt`). */
+  at: string;
+  fromRevision?: number;
+  toRevision: number;
+  alarmName: string;
+  reason: string;
+  eventId: string;
+}
+
 /** Operator moves of the pointer (rollback and release of a rollback). */
 export interface PinLedger extends RevisionLedger {
   /** Move the pointer to this stored revision and hold it there. */
-  pin(rev: StoredRevision): Promise<PinResult>;
+  pin(rev: StoredRevision, options?: PinOptions): Promise<PinResult>;
   /** Release the pin and move the pointer to the newest stored revision, once `verify` accepts its bytes. */
   unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined>;
   /** The newest stored revision of a key. */
@@ -123,6 +147,9 @@ export interface PointerMoved {
   sha256: string;
   reason: MoveReason;
   movedAt: string;
+  /** Rollbacks only: the pin's reason (`rollback: <alarm>`) and the alarm that caused it. */
+  pinReason?: string;
+  alarmName?: string;
 }
 
 /** Where change events go (EventBridge when deployed). May throw; callers retry and log. */

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
 import { type Datapoint, datapointsFrom } from '../support/emf';
@@ -16,6 +17,7 @@ import { type Packaged, packageStack } from './package';
 
 type WebhookHandler = (event: unknown) => Promise<{ statusCode: number; body: string }>;
 type ReconcileHandler = () => Promise<{ counts: Record<string, number> }>;
+type RollbackHandler = (event: unknown) => Promise<{ keys: unknown[] }>;
 
 const capture = installCapture();
 const saved = { ...process.env };
@@ -23,7 +25,7 @@ let packaged: Packaged;
 let stores: TestStores;
 let origin: LocalOrigin;
 let closed: string;
-let names: { webhook: string; reconcile: string };
+let names: { webhook: string; reconcile: string; rollback: string };
 const scenarios: Record<string, Datapoint[]> = {};
 const answers: Record<string, unknown> = {};
 
@@ -34,6 +36,7 @@ const EXPECTED_BREACHES: Record<string, string[]> = {
   WebhookFailuresAlarm: ['webhook fetch failure', 'webhook storage outage', 'webhook config unreadable'],
   ReconcileErrorsAlarm: ['reconcile config unreadable'],
   ReconcileFailuresAlarm: ['reconcile partial failure', 'reconcile config unreadable'],
+  RollbackErrorsAlarm: ['rollback refused'],
 };
 
 function environment(fn: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -62,7 +65,7 @@ function environment(fn: string, extra: Record<string, string> = {}): Record<str
 }
 
 /** Load a function module fresh, as a new Lambda container would, with only the given environment. */
-function coldStart<H>(fn: 'webhook' | 'reconcile', env: Record<string, string>): H {
+function coldStart<H>(fn: 'webhook' | 'reconcile' | 'rollback', env: Record<string, string>): H {
   process.env = { ...saved, ...env };
   let handler: H | undefined;
   jest.isolateModules(() => {
@@ -72,7 +75,7 @@ function coldStart<H>(fn: 'webhook' | 'reconcile', env: Record<string, string>):
 }
 
 /** Run one invocation and keep what CloudWatch would record for it: the EMF lines plus Lambda's own Errors. */
-async function scenario(name: string, fn: 'webhook' | 'reconcile', act: () => Promise<unknown>): Promise<void> {
+async function scenario(name: string, fn: 'webhook' | 'reconcile' | 'rollback', act: () => Promise<unknown>): Promise<void> {
   const mark = capture.mark();
   let threw = false;
   try {
@@ -109,7 +112,11 @@ const deliver = (env: Record<string, string>, key: string, revision: number) =>
 beforeAll(async () => {
   [packaged, stores, origin, closed] = await Promise.all([packageStack('ci'), freshStores(), startOrigin(), closedPort()]);
   const fnName = (id: string) => String(packaged.template.Resources[id]?.Properties?.FunctionName);
-  names = { webhook: fnName('WebhookLambdaFunction'), reconcile: fnName('ReconcileLambdaFunction') };
+  names = {
+    webhook: fnName('WebhookLambdaFunction'),
+    reconcile: fnName('ReconcileLambdaFunction'),
+    rollback: fnName('RollbackLambdaFunction'),
+  };
   const webhookEnv = environment(names.webhook);
   const reconcileEnv = environment(names.reconcile);
   const ssmUnreadable = { SYNC_CONFIG_PARAMETER: '/optimizely-datafile-sync/ci/config', AWS_ENDPOINT_URL_SSM: closed };
@@ -129,6 +136,20 @@ beforeAll(async () => {
   await scenario('reconcile config unreadable', 'reconcile', () =>
     coldStart<ReconcileHandler>('reconcile', { ...reconcileEnv, ...ssmUnreadable })(),
   );
+
+  // key_a moved 1 → 2 just now (reconcile success): an alarm a minute later rolls it back; with its
+  // revision-1 object gone, the same alarm is refused for it and the function throws.
+  const rollbackEnv = environment(names.rollback, { ROLLBACK_ALARM_NAMES: 'api-5xx' });
+  const alarm = (value: string) => ({
+    source: 'aws.cloudwatch',
+    'detail-type': 'CloudWatch Alarm State Change',
+    detail: { alarmName: 'api-5xx', state: { value, timestamp: new Date(Date.now() + 60_000).toISOString() } },
+  });
+  await scenario('rollback ignored', 'rollback', () => coldStart<RollbackHandler>('rollback', rollbackEnv)(alarm('OK')));
+  const revisionOne = (await stores.s3.send(new ListObjectsV2Command({ Bucket: stores.bucket, Prefix: 'datafiles/key_a/revisions/1-' })))
+    .Contents?.[0]?.Key;
+  await stores.s3.send(new DeleteObjectCommand({ Bucket: stores.bucket, Key: String(revisionOne) }));
+  await scenario('rollback refused', 'rollback', () => coldStart<RollbackHandler>('rollback', rollbackEnv)(alarm('ALARM')));
 }, 300_000);
 
 afterAll(async () => {
@@ -158,6 +179,8 @@ describe('the packaged alarms', () => {
     expect(answers['reconcile success']).toMatchObject({ keys: 2, counts: { updated: 1, unchanged: 1, failed: 0 } });
     expect(answers['reconcile partial failure']).toMatchObject({ keys: 2, counts: { failed: 1 } });
     expect(answers['reconcile config unreadable']).toMatchObject({ code: 'reconcile_failed' });
+    expect(answers['rollback ignored']).toMatchObject({ acted: false, keys: [] });
+    expect(answers['rollback refused']).toMatchObject({ code: 'rollback_failed' });
   });
 
   it('each watch a namespace, metric, dimensions and statistic something emitted', () => {

@@ -1,7 +1,9 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createReconcileApp, createWebhookApp } from '../../lib/app';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { createDatafileReader } from '../../lib/reader';
+import { createRollbackApp } from '../../lib/rollback-app';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
 import { type LocalOrigin, startOrigin } from '../../local/origin';
 import { type AwsCall, distinctCalls, recordAwsCalls } from '../support/aws-calls';
@@ -13,7 +15,7 @@ import { type PrintedConfig, printStack } from './package';
 import { bucketPolicy, identityStatements, simulate, testRefs, unusedGrants } from './simulate';
 import type { Statement } from './template';
 
-// The real webhook, reconcile and reader code runs against the local stores through clients that
+// The real webhook, reconcile, reader and rollback code runs against the local stores through clients that
 // record every IAM authorisation their requests need; each one is then evaluated by an IAM policy
 // simulator against the policies the stack deploys (the `ci` stage's resolved configuration).
 const STAGE = 'ci';
@@ -81,6 +83,40 @@ async function runScenario() {
   const reader = createDatafileReader({ table: stores.table, bucket: stores.bucket, dynamo, s3, logger: () => undefined });
   outcomes.reader = (await reader.get('key_b')).revision;
   reader.close();
+
+  // An alarm fires a minute later: key_b (reconcile moved it 1 → 2) rolls back; key_c has no earlier
+  // revision (a Query finds none); key_d's previous object is gone (refused: a 404 needs ListBucket);
+  // sdk_key is pinned (skipped). The run throws for key_d, as deployed.
+  await deliver(3, 'key_c');
+  await deliver(1, 'key_d');
+  await deliver(2, 'key_d');
+  await stores.s3.send(new DeleteObjectCommand({ Bucket: stores.bucket, Key: (await ledgerRevision('key_d', 1)).s3Key }));
+  const rollback = createRollbackApp(
+    {
+      table: stores.table,
+      bucket: stores.bucket,
+      eventBusName: String(config.custom.eventBusName),
+      alarmNames: ['api-5xx'],
+      bakeSeconds: 600,
+    },
+    { ...recordedClients('rollback'), ...common },
+  );
+  const alarm = {
+    source: 'aws.cloudwatch',
+    'detail-type': 'CloudWatch Alarm State Change',
+    detail: { alarmName: 'api-5xx', state: { value: 'ALARM', timestamp: new Date(Date.now() + 60_000).toISOString() } },
+  };
+  outcomes.rollback = await rollback(alarm).catch((e: { code?: string }) => e.code);
+  const after = (key: string) => new DynamoLedger({ table: stores.table, client: stores.dynamo }).getPointer(key);
+  outcomes.rolledBack = await Promise.all(
+    ['key_b', 'key_c', 'key_d'].map(async (k) => [k, (await after(k))?.revision, (await after(k))?.pinned]),
+  );
+}
+
+async function ledgerRevision(key: string, revision: number) {
+  const stored = await new DynamoLedger({ table: stores.table, client: stores.dynamo }).getRevision(key, revision);
+  if (!stored) throw new Error(`revision ${revision} of ${key} not stored`);
+  return stored;
 }
 
 beforeAll(async () => {
@@ -107,11 +143,16 @@ function policies() {
     webhook: identityStatements(t, 'WebhookRole', refs),
     reconcile: identityStatements(t, 'ReconcileRole', refs),
     reader: identityStatements(t, 'DatafileReaderPolicy', refs),
+    rollback: identityStatements(t, 'RollbackRole', refs),
     bucket: bucketPolicy(t, refs),
   };
 }
 
-async function denied(caller: 'webhook' | 'reconcile' | 'reader', statements: Statement[], bucket: unknown): Promise<string[]> {
+async function denied(
+  caller: 'webhook' | 'reconcile' | 'reader' | 'rollback',
+  statements: Statement[],
+  bucket: unknown,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const call of distinctCalls(calls, caller)) {
     const verdict = await simulate(call, statements, bucket);
@@ -128,11 +169,17 @@ describe('IAM, simulated against what the code really calls', () => {
       pinnedWebhook: 'pinned',
       reconcile: expect.objectContaining({ updated: 1, pinned: 1, failed: 0 }),
       reader: 2,
+      rollback: 'rollback_failed',
+      rolledBack: [
+        ['key_b', 1, true],
+        ['key_c', 3, false],
+        ['key_d', 2, false],
+      ],
     });
-    for (const caller of ['webhook', 'reconcile', 'reader']) expect(distinctCalls(calls, caller).length).toBeGreaterThan(0);
+    for (const caller of ['webhook', 'reconcile', 'reader', 'rollback']) expect(distinctCalls(calls, caller).length).toBeGreaterThan(0);
   });
 
-  it.each(['webhook', 'reconcile', 'reader'] as const)('allows every call the %s makes', async (caller) => {
+  it.each(['webhook', 'reconcile', 'reader', 'rollback'] as const)('allows every call the %s makes', async (caller) => {
     const p = policies();
 
     const problems = await denied(caller, p[caller], p.bucket);
@@ -140,7 +187,7 @@ describe('IAM, simulated against what the code really calls', () => {
     expect(problems).toEqual([]);
   });
 
-  it.each(['webhook', 'reconcile', 'reader'] as const)('grants the %s no action its code never uses', async (caller) => {
+  it.each(['webhook', 'reconcile', 'reader', 'rollback'] as const)('grants the %s no action its code never uses', async (caller) => {
     const p = policies();
 
     const unused = await unusedGrants(p[caller], distinctCalls(calls, caller));

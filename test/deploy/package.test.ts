@@ -21,6 +21,8 @@ const PROD_PARAMS = {
   reconcileEnabled: 'false',
   reconcileRate: 'rate(1 hour)',
   alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+  rollbackAlarmNames: 'checkout-5xx,api-latency',
+  rollbackBakeMinutes: '15',
 };
 
 beforeAll(async () => {
@@ -90,7 +92,7 @@ describe('the packaged stack', () => {
       (id) => resource(t, id).Properties as Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } },
     );
 
-    expect(functionIds(t).sort()).toEqual(['ReconcileLambdaFunction', 'WebhookLambdaFunction']);
+    expect(functionIds(t).sort()).toEqual(['ReconcileLambdaFunction', 'RollbackLambdaFunction', 'WebhookLambdaFunction']);
     for (const fn of fns) {
       expect(['nodejs20.x', 'nodejs22.x']).toContain(fn.Runtime);
       expect(fn.Architectures).toEqual(['arm64']);
@@ -120,10 +122,55 @@ describe('the packaged stack', () => {
         resourcesOfType(template, 'AWS::IAM::Role')
           .map(([id]) => id)
           .sort(),
-      ).toEqual(['ReconcileRole', 'WebhookRole']);
+      ).toEqual(['ReconcileRole', 'RollbackRole', 'WebhookRole']);
       expect(grantsOf(template, 'WebhookRole')).toEqual(expectedGrants('Webhook', stage, bus));
       expect(grantsOf(template, 'ReconcileRole')).toEqual(expectedGrants('Reconcile', stage, bus));
+      expect(literal(resource(template, 'RollbackLambdaFunction').Properties?.Role)).toBe('{RollbackRole.Arn}');
+      expect(grantsOf(template, 'RollbackRole')).toEqual(
+        sortGrants([
+          { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['{RollbackLogGroup.Arn}'] },
+          { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
+          { actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'] },
+          {
+            actions: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+            resources: ['{DatafileTable.Arn}'],
+          },
+          { actions: ['dynamodb:Scan'], resources: [`{DatafileTable.Arn}/index/${POINTERS_INDEX}`] },
+          { actions: ['events:PutEvents'], resources: [`arn:\${AWS::Partition}:events:${ACCOUNT}:event-bus/${bus}`] },
+        ]),
+      );
     }
+  });
+
+  it('rolls back on the named alarms only when some are named: a default-bus rule, an invoke permission tied to it', () => {
+    const rule = resource(prod.template, 'RollbackAlarmRule');
+    const permission = resource(prod.template, 'RollbackInvokePermission').Properties ?? {};
+    const env = (p: Packaged) =>
+      (resource(p.template, 'RollbackLambdaFunction').Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+        .Variables;
+
+    expect(created(ci.template, 'RollbackAlarmRule')).toBeUndefined();
+    expect(created(ci.template, 'RollbackInvokePermission')).toBeUndefined();
+    expect(created(prod.template, 'RollbackAlarmRule')).toBeDefined();
+    expect(created(prod.template, 'RollbackInvokePermission')).toBeDefined();
+    expect(rule.Properties?.EventBusName).toBeUndefined();
+    expect(rule.Properties?.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: { 'Fn::Split': [',', 'checkout-5xx,api-latency'] }, state: { value: ['ALARM'] } },
+    });
+    expect(((rule.Properties?.Targets ?? []) as Array<{ Arn: unknown }>).map((x) => literal(x.Arn))).toEqual([
+      '{RollbackLambdaFunction.Arn}',
+    ]);
+    expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
+    expect(literal(permission.FunctionName)).toBe('{RollbackLambdaFunction.Arn}');
+    expect(literal(permission.SourceArn)).toBe('{RollbackAlarmRule.Arn}');
+    const retries = resourcesOfType(ci.template, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((p) => literal(p.FunctionName) === '{RollbackLambdaFunction}');
+    expect(retries.map((p) => p.MaximumRetryAttempts)).toEqual([2]);
+    expect(env(ci)).toMatchObject({ ROLLBACK_ALARM_NAMES: '', ROLLBACK_BAKE_SECONDS: '600' });
+    expect(env(prod)).toMatchObject({ ROLLBACK_ALARM_NAMES: 'checkout-5xx,api-latency', ROLLBACK_BAKE_SECONDS: '900' });
   });
 
   it('offers readers one managed policy: GetItem on the table and GetObject on revision objects only', () => {
@@ -212,7 +259,10 @@ describe('the packaged stack', () => {
 
       expect(created(t, 'DatafileEventBus') !== undefined).toBe(createsBus);
       expect(rule.EventBusName).toEqual({ 'Fn::If': ['CreateEventBus', { Ref: 'DatafileEventBus' }, bus] });
-      expect(rule.EventPattern).toEqual({ source: ['optimizely-datafile-sync'], 'detail-type': ['Datafile Pointer Moved'] });
+      expect(rule.EventPattern).toEqual({
+        source: ['optimizely-datafile-sync'],
+        'detail-type': ['Datafile Pointer Moved', 'Datafile Rolled Back'],
+      });
       expect(rule.Targets.map((x) => literal(x.Arn))).toEqual(['{DatafileChangeTopic}']);
       expect(literal(topic.KmsMasterKeyId)).toBe('{DatafileChangeTopicKey}');
       expect(key.EnableKeyRotation).toBe(true);
@@ -293,12 +343,15 @@ describe('the packaged stack', () => {
     expect(unrecognised.map((line) => line.trim())).toEqual(["at root: unrecognized property 'build'"]);
   });
 
-  it.each(['webhook', 'reconcile'])('bundles %s into one file plus its source map, no node_modules, under 1.5 MB zipped', (name) => {
-    const zip = ci.artifact(name);
+  it.each(['webhook', 'reconcile', 'rollback'])(
+    'bundles %s into one file plus its source map, no node_modules, under 1.5 MB zipped',
+    (name) => {
+      const zip = ci.artifact(name);
 
-    const entries = zipEntries(zip);
+      const entries = zipEntries(zip);
 
-    expect(entries.map((e) => e.name).sort()).toEqual([`functions/${name}.js`, `functions/${name}.js.map`]);
-    expect(zip.length).toBeLessThan(MAX_ZIP_BYTES);
-  });
+      expect(entries.map((e) => e.name).sort()).toEqual([`functions/${name}.js`, `functions/${name}.js.map`]);
+      expect(zip.length).toBeLessThan(MAX_ZIP_BYTES);
+    },
+  );
 });

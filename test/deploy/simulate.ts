@@ -18,6 +18,7 @@ export function testRefs(names: { table: string; bucket: string; service: string
     'DatafileBucket.Arn': arn.bucket(names.bucket),
     'WebhookLogGroup.Arn': logGroup('webhook'),
     'ReconcileLogGroup.Arn': logGroup('reconcile'),
+    'RollbackLogGroup.Arn': logGroup('rollback'),
   };
 }
 

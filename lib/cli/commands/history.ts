@@ -5,12 +5,20 @@ import type { Target } from '../target';
 /** `history <key>`: every stored revision, oldest first, with time, size and sha256 (`*` = current). */
 export async function history(target: Target, io: CliIo, key: string, json: boolean): Promise<number> {
   await target.check();
-  const [revisions, pointer] = await Promise.all([target.ledger.history(key), target.ledger.getPointer(key)]);
+  const [revisions, pointer, rollbacks] = await Promise.all([
+    target.ledger.history(key),
+    target.ledger.getPointer(key),
+    target.ledger.rollbacks(key),
+  ]);
   if (revisions.length === 0) throw new NotFoundError(`Key ${key} has no stored revisions in ${target.table}.`);
   if (json) {
     io.out(
       JSON.stringify(
-        revisions.map((r) => ({ ...r, current: r.revision === pointer?.revision })),
+        revisions.map((r) => ({
+          ...r,
+          current: r.revision === pointer?.revision,
+          rollbacks: rollbacks.filter((b) => b.fromRevision === r.revision),
+        })),
         null,
         2,
       ),
@@ -24,6 +32,8 @@ export async function history(target: Target, io: CliIo, key: string, json: bool
     r.sha256,
   ]);
   for (const line of table([' REVISION', 'STORED', 'BYTES', 'SHA256'], rows)) io.out(line);
-  if (pointer?.pinned) io.out(`Pinned at revision ${pointer.revision}.`);
+  // Alarm rollbacks (lib/sync/rollback.ts), each logged with its move.
+  for (const b of rollbacks) io.out(`Rolled back ${b.fromRevision ?? '?'} → ${b.toRevision} at ${b.at} (${b.reason}).`);
+  if (pointer?.pinned) io.out(`Pinned at revision ${pointer.revision}${pointer.pinReason ? ` (${pointer.pinReason})` : ''}.`);
   return 0;
 }

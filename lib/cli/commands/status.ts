@@ -33,7 +33,8 @@ export async function status(target: Target, io: CliIo, key: string | undefined,
   }
   const rows = pointers.map((p) => {
     const v = view(p, now);
-    return [v.key, v.projectId, v.environment ?? '-', String(v.revision), v.updatedAt, v.age, v.pinned ? 'yes' : 'no'];
+    const pinned = v.pinned ? (v.pinReason && v.pinReason !== 'pin' ? `yes (${v.pinReason})` : 'yes') : 'no';
+    return [v.key, v.projectId, v.environment ?? '-', String(v.revision), v.updatedAt, v.age, pinned];
   });
   for (const line of table(['KEY', 'PROJECT', 'ENVIRONMENT', 'REVISION', 'UPDATED', 'AGE', 'PINNED'], rows)) io.out(line);
   return 0;
@@ -48,6 +49,7 @@ function view(p: Pointer, now: Date) {
     updatedAt: p.updatedAt,
     age: age(p.updatedAt, now),
     pinned: p.pinned,
+    pinReason: p.pinned ? p.pinReason : undefined,
     sha256: p.sha256,
     s3Key: p.s3Key,
   };

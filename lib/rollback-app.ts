@@ -3,6 +3,7 @@ import type { WebhookAppOverrides } from './app';
 import { clientConfig, dynamoClient, s3Client } from './aws/clients';
 import { DynamoLedger } from './aws/dynamo-ledger';
 import { EventBridgePublisher } from './aws/events';
+import { S3Mirror } from './aws/s3-mirror';
 import { S3Store } from './aws/s3-store';
 import type { RollbackConfig } from './config';
 import { DatafileSyncError } from './errors';
@@ -32,9 +33,12 @@ export function createRollbackApp(
     (config.eventBusName
       ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
       : undefined);
+  const s3 = overrides.s3 ?? s3Client();
   const deps = {
     ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient(), now: overrides.clock }),
-    store: new S3Store({ bucket: config.bucket, client: overrides.s3 ?? s3Client() }),
+    store: new S3Store({ bucket: config.bucket, client: s3 }),
+    // The SDK mirror follows the rolled-back pointer; a key recorded as secure loses any copy.
+    mirror: config.mirror ? new S3Mirror({ bucket: config.bucket, client: s3, maxAgeSeconds: config.mirror.maxAgeSeconds }) : undefined,
     notify: reliableNotify(publisher, logger, overrides.notifyOptions),
     logger,
     policy: { alarmNames: config.alarmNames, bakeMs: config.bakeSeconds * 1000 },

@@ -7,6 +7,7 @@ import { clientConfig, dynamoClient, s3Client } from '../aws/clients';
 import { DynamoLedger } from '../aws/dynamo-ledger';
 import { EventBridgePublisher } from '../aws/events';
 import { bucketExists, tableExists } from '../aws/inspect';
+import { S3Mirror } from '../aws/s3-mirror';
 import { S3Store } from '../aws/s3-store';
 import { type Env, int } from '../config';
 import { StorageError } from '../errors';
@@ -47,6 +48,7 @@ export interface Target {
   s3: S3Client;
   ledger: DynamoLedger;
   store: S3Store;
+  mirror: S3Mirror;
   notify: Notify;
   /** Fail with exit 3 when the table (and the bucket, if asked) does not exist. */
   check(options?: { bucket?: boolean }): Promise<void>;
@@ -116,6 +118,9 @@ function build(names: Names, clients: CliClients & { dynamo: DynamoDBClient; s3:
     s3: clients.s3,
     ledger: new DynamoLedger({ table: names.table, client: clients.dynamo }),
     store: new S3Store({ bucket, client: clients.s3 }),
+    // pin, unpin and approve keep the SDK mirror's copy in step, as the functions do (a key recorded
+    // as secure, or stored before that was recorded, is never copied).
+    mirror: new S3Mirror({ bucket, client: clients.s3, maxAgeSeconds: 1 }),
     notify: reliableNotify(publisher, logger, { attempts: 3 }),
     check: async (options = {}) => {
       if (!(await tableExists(clients.dynamo, names.table))) {

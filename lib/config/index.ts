@@ -69,8 +69,12 @@ export function loadWebhookConfig(env: Env = process.env): WebhookConfig {
     eventBusName: env.EVENT_BUS_NAME?.trim() || undefined,
     logLevel: logLevel(env),
     deadlineMs: int(env, 'WEBHOOK_DEADLINE_MS', 25_000),
-    mirror: flag(env, 'MIRROR_ENABLED') ? { maxAgeSeconds: int(env, 'MIRROR_MAX_AGE_SECONDS', 1) } : undefined,
+    mirror: mirrorSetting(env),
   };
+}
+
+function mirrorSetting(env: Env): { maxAgeSeconds: number } | undefined {
+  return flag(env, 'MIRROR_ENABLED') ? { maxAgeSeconds: int(env, 'MIRROR_MAX_AGE_SECONDS', 1) } : undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -102,6 +106,8 @@ export interface RollbackConfig {
   alarmNames: string[];
   /** `ROLLBACK_BAKE_SECONDS` (default 600): a move this recent before an alarm is rolled back. */
   bakeSeconds: number;
+  /** The SDK mirror follows a rollback like any move (`MIRROR_ENABLED`). */
+  mirror?: { maxAgeSeconds: number };
 }
 
 /** No projects configuration here: a rollback only re-points at revisions already stored. */
@@ -118,6 +124,7 @@ export function loadRollbackConfig(env: Env = process.env): RollbackConfig {
       .map((n) => n.trim())
       .filter(Boolean),
     bakeSeconds,
+    mirror: mirrorSetting(env),
   };
 }
 

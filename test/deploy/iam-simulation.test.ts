@@ -5,8 +5,9 @@ import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { createDatafileReader } from '../../lib/reader';
 import { createRollbackApp } from '../../lib/rollback-app';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
-import { type LocalOrigin, startOrigin } from '../../local/origin';
+import { body, type LocalOrigin, startOrigin } from '../../local/origin';
 import { type AwsCall, distinctCalls, recordAwsCalls } from '../support/aws-calls';
+import { makeDatafile } from '../support/datafiles';
 import { basesFor, busClient, captureLogger, fetchPolicyFor, serveRevision, TEST_PROJECTS } from '../support/ops';
 import { type LocalSsm, startLocalSsm } from '../support/ssm-server';
 import { freshStores, localClients, type TestStores } from '../support/stores';
@@ -49,6 +50,8 @@ function appConfig() {
     projects: { kind: 'ssm' as const, ttlMs: 300_000, parameter: String(config.provider.environment.SYNC_CONFIG_PARAMETER) },
     fetch: fetchPolicyFor(origin),
     eventBusName: String(config.custom.eventBusName),
+    // As deployed (param mirrorEnabled: true): every settle maintains the SDK mirror's copy.
+    mirror: { maxAgeSeconds: 1 },
   };
 }
 
@@ -71,6 +74,11 @@ async function runScenario() {
   }
   outcomes.pinnedWebhook = await deliver(6);
 
+  // A secure environment (TEST_PROJECTS gives secure_key a token): stored, never mirrored; its
+  // copy is removed on every move (webhook, reconcile, rollback).
+  await deliver(1, 'secure_key');
+  await deliver(2, 'secure_key');
+  origin.serve('/auth/datafiles/auth/secure_key.json', body(makeDatafile({ revision: 3, sdkKey: 'secure_key' })));
   serveRevision(origin, 2, 'key_b');
   serveRevision(origin, 7);
   const reconcile = createReconcileApp(
@@ -98,6 +106,7 @@ async function runScenario() {
       eventBusName: String(config.custom.eventBusName),
       alarmNames: ['api-5xx'],
       bakeSeconds: 600,
+      mirror: { maxAgeSeconds: 1 },
     },
     { ...recordedClients('rollback'), ...common },
   );
@@ -109,7 +118,7 @@ async function runScenario() {
   outcomes.rollback = await rollback(alarm).catch((e: { code?: string }) => e.code);
   const after = (key: string) => new DynamoLedger({ table: stores.table, client: stores.dynamo }).getPointer(key);
   outcomes.rolledBack = await Promise.all(
-    ['key_b', 'key_c', 'key_d'].map(async (k) => [k, (await after(k))?.revision, (await after(k))?.pinned]),
+    ['key_b', 'key_c', 'key_d', 'secure_key'].map(async (k) => [k, (await after(k))?.revision, (await after(k))?.pinned]),
   );
 }
 
@@ -167,13 +176,14 @@ describe('IAM, simulated against what the code really calls', () => {
     expect(outcomes).toEqual({
       webhook: ['updated', 'unchanged', 'superseded', 'updated'],
       pinnedWebhook: 'pinned',
-      reconcile: expect.objectContaining({ updated: 1, pinned: 1, failed: 0 }),
+      reconcile: expect.objectContaining({ updated: 2, pinned: 1, failed: 0 }),
       reader: 2,
       rollback: 'rollback_failed',
       rolledBack: [
         ['key_b', 1, true],
         ['key_c', 3, false],
         ['key_d', 2, false],
+        ['secure_key', 2, true],
       ],
     });
     for (const caller of ['webhook', 'reconcile', 'reader', 'rollback']) expect(distinctCalls(calls, caller).length).toBeGreaterThan(0);

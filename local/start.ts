@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
 import { createReconcileApp, createWebhookApp } from '../lib/app';
+import { clientConfig, dynamoClient, s3Client } from '../lib/aws/clients';
 import { S3Mirror } from '../lib/aws/s3-mirror';
 import { type Env, int, loadReconcileConfig } from '../lib/config';
 import { DEFAULT_ALLOWED_HOSTS } from '../lib/datafile/hosts';
@@ -34,21 +33,15 @@ async function main(env: Env): Promise<void> {
   const shutdown = onSignals(stopping);
   const stores = await startLocalStores({ dynamoPort, s3Port, dataDir: `${dataDir}/dynamodb`, s3Dir: `${dataDir}/s3` });
   stopping.unshift(() => stores.stop());
-  const credentials = { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
-  const dynamo = new DynamoDBClient({ endpoint: stores.dynamoEndpoint, ...credentials });
-  const s3 = new S3Client({
-    endpoint: stores.s3Endpoint,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    ...credentials,
-  });
+  const dynamo = dynamoClient({ endpoint: stores.dynamoEndpoint });
+  const s3 = s3Client({ endpoint: stores.s3Endpoint });
   await ensureTable(dynamo, D.table);
   await ensureBucket(s3, D.bucket);
 
   const bus = await startLocalEventBridge(eventsPort);
   stopping.unshift(() => bus.close());
   bus.onEvent = (e) => console.log(`[event] ${e.detailType}: ${JSON.stringify(e.detail)}`);
-  const events = new EventBridgeClient({ endpoint: bus.endpoint, ...credentials });
+  const events = new EventBridgeClient(clientConfig({ endpoint: bus.endpoint }));
 
   const config = loadReconcileConfig({
     ...env,

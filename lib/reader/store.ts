@@ -1,5 +1,6 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { dynamoClient, s3Client } from '../aws/clients';
 import { ATTR, POINTER_SK } from '../layout';
 
 /** What the reader needs from the pointer item (`pk=<key>, sk=POINTER`, names from `lib/layout`). */
@@ -28,8 +29,9 @@ export class ReaderStore {
   private readonly owned: { destroy(): void }[] = [];
 
   constructor(private readonly options: StoreOptions) {
-    this.dynamo = options.dynamo ?? this.own(defaultDynamoClient());
-    this.s3 = options.s3 ?? this.own(defaultS3Client());
+    // The project's one client factory: timeouts, and path-style + dummy credentials for local endpoints.
+    this.dynamo = options.dynamo ?? this.own(dynamoClient());
+    this.s3 = options.s3 ?? this.own(s3Client());
   }
 
   async readPointer(key: string, abortSignal: AbortSignal): Promise<PointerView | undefined> {
@@ -70,34 +72,4 @@ export class ReaderStore {
     this.owned.push(client);
     return client;
   }
-}
-
-/**
- * The SDK reads `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_DYNAMODB` itself but has no variable for
- * path-style addressing, which S3-compatible local servers need: turn it on whenever a custom S3
- * endpoint is set. Checksums only when required: the reader verifies the sha256 of every object.
- */
-function defaultS3Client(): S3Client {
-  const custom = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-  return new S3Client({
-    forcePathStyle: custom,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(custom ? localDefaults() : {}),
-  });
-}
-
-function defaultDynamoClient(): DynamoDBClient {
-  const custom = Boolean(process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL);
-  return new DynamoDBClient(custom ? localDefaults() : {});
-}
-
-/** Local stand-ins accept any region and credentials: fill them in when none are configured. */
-function localDefaults(): { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
-  const haveRegion = Boolean(process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
-  const haveKeys = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
-  return {
-    ...(haveRegion ? {} : { region: 'us-east-1' }),
-    ...(haveKeys ? {} : { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
-  };
 }

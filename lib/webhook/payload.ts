@@ -1,9 +1,8 @@
 import { checkUrl, type UrlPolicy } from '../datafile/hosts';
-import { keyFromUrl } from '../datafile/key';
 import { RequestError } from '../errors';
+import { isLegacyPath, keyFromUrl, MAX_REVISION } from '../layout';
 
 export const DATAFILE_UPDATED = 'project.datafile_updated';
-const MAX_REVISION = 999_999_999_999;
 
 /** A validated `project.datafile_updated` webhook. */
 export interface DatafileUpdate {
@@ -48,7 +47,7 @@ export function parsePayload(body: Buffer, policy: UrlPolicy): { ignored: string
   const key = keyFromUrl(originUrl);
   if (!key) throw invalid('"data.origin_url" is not a datafile URL (/datafiles/{key}.json or /json/{id}.json)');
   if (keyFromUrl(cdnUrl) !== key) throw invalid('"data.cdn_url" names a different datafile than "data.origin_url"');
-  if (/\/json\/\d+\.json$/.test(new URL(originUrl).pathname) && key !== String(projectId)) {
+  if (isLegacyPath(new URL(originUrl).pathname) && key !== String(projectId)) {
     throw invalid("a legacy datafile URL must name the webhook's project");
   }
   return {

@@ -45,7 +45,7 @@ function expectedGrants(fn: 'Webhook' | 'Reconcile', stage: string, bus: string)
     { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`{${fn}LogGroup.Arn}`] },
     { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },
     { actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/mirror/datafiles/*'] },
-    { actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'] },
+    ...(fn === 'Webhook' ? [{ actions: ['s3:ListBucket'], resources: ['{DatafileBucket.Arn}'] }] : []),
     { actions: tableActions.sort(), resources: ['{DatafileTable.Arn}'] },
     ...(fn === 'Reconcile' ? [{ actions: ['dynamodb:Scan'], resources: ['{DatafileTable.Arn}/index/pointers'] }] : []),
     { actions: ['events:PutEvents'], resources: [`arn:\${AWS::Partition}:events:${ACCOUNT}:event-bus/${bus}`] },

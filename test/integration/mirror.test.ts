@@ -10,6 +10,7 @@ import { pinRevision } from '../../lib/sync/pin';
 import { serveHttpApi } from '../../local/http-adapter';
 import { localMirrorRoute } from '../../local/mirror';
 import { deliver, startOpsEnv, webhookApp } from '../support/ops';
+import { publish } from '../support/publish';
 import { itemsFor, objectExists, readObject } from '../support/stores';
 
 let env: Awaited<ReturnType<typeof startOpsEnv>>;
@@ -148,12 +149,16 @@ describe('the SDK mirror (local route)', () => {
     expect(Math.floor(Number(secondStamp) / 1000)).toBeGreaterThan(Math.floor(Number(firstStamp) / 1000));
   });
 
-  it('publishes nothing when the caller cannot tell whether a key is secure', async () => {
+  it('publishes after a pin only for a key its pointer records as not secure: never a secure or unrecorded one', async () => {
     await deliver(env, 1, 'sdk_key');
+    await deliver(env, 1, 'secure_key'); // TEST_PROJECTS gives it an access token
+    await publish(env.stores, 'old_key', 1); // stored as before the flag was recorded
 
-    await pinRevision('sdk_key', 1, { ...storeDeps(), mirror });
+    for (const key of ['sdk_key', 'secure_key', 'old_key']) await pinRevision(key, 1, { ...storeDeps(), mirror });
 
-    expect(await objectExists(env.stores, mirrorObjectKey('sdk_key'))).toBe(false);
+    expect(await objectExists(env.stores, mirrorObjectKey('sdk_key'))).toBe(true);
+    expect(await objectExists(env.stores, mirrorObjectKey('secure_key'))).toBe(false);
+    expect(await objectExists(env.stores, mirrorObjectKey('old_key'))).toBe(false);
   });
 
   it('repairs a mirror copy that failed when the webhook is redelivered', async () => {
@@ -166,7 +171,8 @@ describe('the SDK mirror (local route)', () => {
     const first = await deliver(env, 1, 'sdk_key', { mirror: flaky });
     const missing = (await fetch(`${base}/datafiles/sdk_key.json`)).status;
     failing = false;
-    const redelivered = await deliver(env, 1, 'sdk_key', { mirror: flaky });
+    // A redelivery after the settle grace period finishes the unsettled move, mirror copy included.
+    const redelivered = await deliver(env, 1, 'sdk_key', { mirror: flaky, settleGraceMs: 0 });
     const repaired = await fetch(`${base}/datafiles/sdk_key.json`);
 
     expect(first.status).toBeGreaterThanOrEqual(500);

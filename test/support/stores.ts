@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { dynamoClient, s3Client } from '../../lib/aws/clients';
 import { ensureBucket, ensureTable } from '../../local/provision';
 
 /** Clients for the local stores the global setup started, and a fresh table + bucket per call. */
@@ -15,18 +16,10 @@ export function localClients(): { dynamo: DynamoDBClient; s3: S3Client } {
   const dynamoEndpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   const s3Endpoint = process.env.TEST_S3_ENDPOINT;
   if (!dynamoEndpoint || !s3Endpoint) throw new Error('local stores are not running (jest globalSetup)');
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  return {
-    dynamo: new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials }),
-    s3: new S3Client({
-      endpoint: s3Endpoint,
-      region: 'us-east-1',
-      credentials,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-  };
+  // The project's client factory, with slack: a shared 2-core machine can be slow, and a test must not
+  // fail on a timeout meant for production.
+  const slack = { requestTimeoutMs: 60_000, connectionTimeoutMs: 10_000 };
+  return { dynamo: dynamoClient({ endpoint: dynamoEndpoint, ...slack }), s3: s3Client({ endpoint: s3Endpoint, ...slack }) };
 }
 
 export async function freshStores(): Promise<TestStores> {

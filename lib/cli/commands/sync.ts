@@ -1,5 +1,5 @@
 import { datafileBases, fetchPolicy } from '../../config';
-import { isValidKey } from '../../datafile/key';
+import { isValidKey } from '../../layout';
 import { syncKey } from '../../sync/sync-key';
 import { UsageError } from '../exit';
 import type { CliIo } from '../io';

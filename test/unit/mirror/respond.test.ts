@@ -1,6 +1,6 @@
-import { nextLastModified } from '../../lib/aws/s3-mirror';
-import { noneMatchFails, notModified, parseHttpDate } from '../../lib/mirror/conditional';
-import { type MirrorObject, mirrorKeyFromPath, mirrorResponse } from '../../lib/mirror/respond';
+import { nextLastModified } from '../../../lib/aws/s3-mirror';
+import { noneMatchFails, notModified, parseHttpDate } from '../../../lib/mirror/conditional';
+import { type MirrorObject, mirrorKeyFromPath, mirrorResponse } from '../../../lib/mirror/respond';
 
 const SHA = 'a'.repeat(64);
 const ETAG = `"${SHA}"`;

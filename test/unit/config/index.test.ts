@@ -1,6 +1,6 @@
-import { datafileBases } from '../../lib/config';
-import { ConfigError } from '../../lib/errors';
-import { datafileUrls } from '../../lib/sync/sync-key';
+import { datafileBases } from '../../../lib/config';
+import { ConfigError } from '../../../lib/errors';
+import { datafileUrls } from '../../../lib/sync/sync-key';
 
 const bases = datafileBases({});
 

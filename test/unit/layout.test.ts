@@ -1,4 +1,4 @@
-import { isValidKey, keyFromUrl } from '../../lib/datafile/key';
+import { isValidKey, keyFromUrl } from '../../lib/layout';
 
 describe('keyFromUrl', () => {
   it.each([

@@ -1,6 +1,6 @@
-import { exitFor, NotFoundError, UsageError } from '../../lib/cli/exit';
-import { age, table } from '../../lib/cli/io';
-import { ConfigError, DatafileError, StorageError } from '../../lib/errors';
+import { exitFor, NotFoundError, UsageError } from '../../../lib/cli/exit';
+import { age, table } from '../../../lib/cli/io';
+import { ConfigError, DatafileError, StorageError } from '../../../lib/errors';
 
 describe('CLI output helpers', () => {
   it('pads table columns to the widest cell', () => {

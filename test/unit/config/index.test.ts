@@ -1,30 +1,15 @@
 import { datafileBases } from '../../../lib/config';
 import { ConfigError } from '../../../lib/errors';
-import { datafileUrls } from '../../../lib/sync/sync-key';
-
-const bases = datafileBases({});
-
-describe('datafileUrls', () => {
-  it('asks the origin first, then the CDN, for an SDK key', () => {
-    expect(datafileUrls('AbC_12-x', bases, false)).toEqual([
-      'https://optimizely.s3.amazonaws.com/datafiles/AbC_12-x.json',
-      'https://cdn.optimizely.com/datafiles/AbC_12-x.json',
-    ]);
-  });
-
-  it('asks only the authenticated URL for a secure environment', () => {
-    expect(datafileUrls('AbC', bases, true)).toEqual(['https://config.optimizely.com/datafiles/auth/AbC.json']);
-  });
-
-  it('uses the legacy /json/{id}.json path for a numeric key', () => {
-    expect(datafileUrls('1234', bases, false)).toEqual([
-      'https://optimizely.s3.amazonaws.com/json/1234.json',
-      'https://cdn.optimizely.com/json/1234.json',
-    ]);
-  });
-});
 
 describe('datafileBases', () => {
+  it('falls back to Optimizely’s origin, CDN and authenticated hosts when a variable is unset or blank', () => {
+    expect(datafileBases({ DATAFILE_CDN_BASE_URL: '  ' })).toEqual({
+      origin: 'https://optimizely.s3.amazonaws.com',
+      cdn: 'https://cdn.optimizely.com',
+      auth: 'https://config.optimizely.com',
+    });
+  });
+
   it('takes configured base URLs without a trailing slash', () => {
     expect(
       datafileBases({ DATAFILE_ORIGIN_BASE_URL: 'http://127.0.0.1:9/', DATAFILE_CDN_BASE_URL: 'http://127.0.0.1:9/cdn' }),

@@ -1,7 +1,7 @@
-import { createLogger, registerSecret } from '../../lib/log';
-import { findLeaks, installCapture } from '../support/log-capture';
-import { KNOWN_SECRETS } from '../support/secrets';
-import { SECRET } from '../support/webhooks';
+import { createLogger, registerSecret } from '../../../lib/log';
+import { findLeaks, installCapture } from '../../support/log-capture';
+import { KNOWN_SECRETS } from '../../support/secrets';
+import { SECRET } from '../../support/webhooks';
 
 // The suite-wide secret check (test/support/capture-logs.ts) is only worth something if it can fail.
 describe('the log capture', () => {

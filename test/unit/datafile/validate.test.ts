@@ -1,5 +1,5 @@
-import { validateDatafile } from '../../lib/datafile/validate';
-import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { validateDatafile } from '../../../lib/datafile/validate';
+import { makeDatafile, PROJECT_ID } from '../../support/datafiles';
 
 const bytes = (doc: unknown) => Buffer.from(typeof doc === 'string' ? doc : JSON.stringify(doc));
 const base = () => JSON.parse(makeDatafile({ revision: 12 })) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { normalizeRequest } from '../../lib/webhook/request';
-import { toHttpApiEvent } from '../../local/http-adapter';
+import { normalizeRequest } from '../../../lib/webhook/request';
+import { toHttpApiEvent } from '../../../local/http-adapter';
 
 function request(headers: Record<string, string | string[]>, method = 'POST'): IncomingMessage {
   return { url: '/webhook?x=1', method, headers, httpVersion: '1.1', socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;

@@ -1,4 +1,6 @@
-import { isValidKey, keyFromUrl } from '../../lib/layout';
+import { DEFAULT_DATAFILE_BASES, datafileUrls, isValidKey, keyFromUrl } from '../../lib/layout';
+
+const bases = DEFAULT_DATAFILE_BASES;
 
 describe('keyFromUrl', () => {
   it.each([
@@ -37,6 +39,26 @@ describe('isValidKey', () => {
       false,
       false,
       false,
+    ]);
+  });
+});
+
+describe('datafileUrls', () => {
+  it('asks the origin first, then the CDN, for an SDK key', () => {
+    expect(datafileUrls('AbC_12-x', bases, false)).toEqual([
+      'https://optimizely.s3.amazonaws.com/datafiles/AbC_12-x.json',
+      'https://cdn.optimizely.com/datafiles/AbC_12-x.json',
+    ]);
+  });
+
+  it('asks only the authenticated URL for a secure environment', () => {
+    expect(datafileUrls('AbC', bases, true)).toEqual(['https://config.optimizely.com/datafiles/auth/AbC.json']);
+  });
+
+  it('uses the legacy /json/{id}.json path for a numeric key', () => {
+    expect(datafileUrls('1234', bases, false)).toEqual([
+      'https://optimizely.s3.amazonaws.com/json/1234.json',
+      'https://cdn.optimizely.com/json/1234.json',
     ]);
   });
 });

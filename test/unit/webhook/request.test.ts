@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, LambdaFunctionURLEvent } from 'aws-lambda';
-import { errorResponse } from '../../lib/webhook/http';
-import { MAX_WEBHOOK_BYTES, normalizeRequest, type WebhookEvent } from '../../lib/webhook/request';
+import { errorResponse } from '../../../lib/webhook/http';
+import { MAX_WEBHOOK_BYTES, normalizeRequest, type WebhookEvent } from '../../../lib/webhook/request';
 
 const v2 = (over: Partial<APIGatewayProxyEventV2> = {}): WebhookEvent =>
   ({

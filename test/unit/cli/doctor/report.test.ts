@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS } from '../../lib/aws/stack';
-import { fail, pass, renderLine, scrub, skip } from '../../lib/cli/doctor/report';
+import { OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS } from '../../../../lib/aws/stack';
+import { fail, pass, renderLine, scrub, skip } from '../../../../lib/cli/doctor/report';
 
 describe('doctor lines', () => {
   it('render ✓, ✗ with the fix on the same line, and - for a skipped check', () => {
@@ -25,7 +25,7 @@ describe('doctor lines', () => {
 
 describe('STACK_OUTPUTS', () => {
   it('lists exactly the outputs infra/outputs.yml defines (plus the optional ones, if defined)', () => {
-    const yml = readFileSync(join(__dirname, '../../infra/outputs.yml'), 'utf8');
+    const yml = readFileSync(join(__dirname, '../../../../infra/outputs.yml'), 'utf8');
     const defined = [...yml.matchAll(/^ {2}([A-Za-z0-9]+):\s*$/gm)].map((m) => m[1]);
 
     const optional: readonly string[] = OPTIONAL_STACK_OUTPUTS;

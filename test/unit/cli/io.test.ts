@@ -1,6 +1,4 @@
-import { exitFor, NotFoundError, UsageError } from '../../lib/cli/exit';
-import { age, table } from '../../lib/cli/io';
-import { ConfigError, DatafileError, StorageError } from '../../lib/errors';
+import { age, table } from '../../../lib/cli/io';
 
 describe('CLI output helpers', () => {
   it('pads table columns to the widest cell', () => {
@@ -21,20 +19,5 @@ describe('CLI output helpers', () => {
     expect(
       ['2026-01-10T11:59:20Z', '2026-01-10T11:48:00Z', '2026-01-10T09:30:00Z', '2026-01-07T08:00:00Z'].map((t) => age(t, now)),
     ).toEqual(['40s', '12m', '2h 30m', '3d 4h']);
-  });
-});
-
-describe('exitFor', () => {
-  it('maps each error class to its documented exit code', () => {
-    const codes = [
-      new UsageError('u'),
-      new ConfigError('c'),
-      new NotFoundError('n'),
-      new StorageError('s'),
-      new DatafileError('datafile_fetch_failed', 'd'),
-      new Error('boom'),
-    ].map((e) => exitFor(e).code);
-
-    expect(codes).toEqual([2, 2, 3, 4, 5, 4]);
   });
 });

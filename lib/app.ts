@@ -7,12 +7,15 @@ import { DynamoLedger } from './aws/dynamo-ledger';
 import { EventBridgePublisher } from './aws/events';
 import { S3Store } from './aws/s3-store';
 import { ssmProjects } from './aws/ssm-projects';
+import { sdkAccepts } from './changes/sdk-check';
 import type { ReconcileConfig, WebhookConfig } from './config';
 import { type ProjectsSource, staticProjects } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
 import { DatafileSyncError } from './errors';
 import { createLogger, type Logger } from './log';
 import type { ReconcileObservation, WebhookObservation } from './metrics';
+import type { ChangeCheck } from './sync/changes';
+import { DatafileCache } from './sync/datafile-cache';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
 import type { ChangePublisher } from './sync/ports';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
@@ -38,6 +41,8 @@ export interface WebhookAppOverrides {
 }
 
 interface Core {
+  /** The change check of a project: its guardrails, the SDK check, this container's datafile cache. */
+  changes(projectId: string): Promise<ChangeCheck>;
   ledger: DynamoLedger;
   store: S3Store;
   projects: ProjectsSource;
@@ -52,19 +57,25 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
     (config.eventBusName
       ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
       : undefined);
+  const projects: ProjectsSource =
+    config.projects.kind === 'ssm'
+      ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
+          ttlMs: config.projects.ttlMs,
+          logger,
+          now: overrides.now,
+        })
+      : staticProjects(config.projects.config);
+  const cache = new DatafileCache();
   return {
     ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient() }),
     store: new S3Store({ bucket: config.bucket, client: overrides.s3 ?? s3Client() }),
-    projects:
-      config.projects.kind === 'ssm'
-        ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
-            ttlMs: config.projects.ttlMs,
-            logger,
-            now: overrides.now,
-          })
-        : staticProjects(config.projects.config),
+    projects,
     notify: reliableNotify(publisher, logger, overrides.notifyOptions),
     logger,
+    changes: async (projectId) => {
+      const all = await projects.current();
+      return { guardrails: (all.get(projectId) ?? all.get('*'))?.guardrails ?? {}, sdk: sdkAccepts, cache };
+    },
   };
 }
 
@@ -73,14 +84,14 @@ export function createWebhookApp(
   config: WebhookConfig,
   overrides: WebhookAppOverrides & { observe?: (o: WebhookObservation) => void } = {},
 ): (event: WebhookEvent) => Promise<HttpResponse> {
-  const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-webhook');
+  const { ledger, store, projects, notify, logger, changes } = buildCore(config, overrides, 'datafile-sync-webhook');
   return (event) =>
     handleWebhook(event, {
       projects,
       urlPolicy: config.fetch,
       logger,
       observe: overrides.observe,
-      sync: (update, token) =>
+      sync: async (update, token) =>
         syncDatafile(
           {
             key: update.key,
@@ -95,6 +106,7 @@ export function createWebhookApp(
             store,
             notify,
             logger,
+            changes: await changes(update.projectId),
             fetch: (req) =>
               fetchDatafile(
                 { urls: [update.originUrl, update.cdnUrl], projectId: req.projectId, minRevision: req.revision ?? 1, token },
@@ -111,7 +123,7 @@ export function createReconcileApp(
   config: ReconcileConfig,
   overrides: WebhookAppOverrides & { observe?: (o: ReconcileObservation) => void } = {},
 ): () => Promise<ReconcileSummary> {
-  const { ledger, store, projects, notify, logger } = buildCore(config, overrides, 'datafile-sync-reconcile');
+  const { ledger, store, projects, notify, logger, changes } = buildCore(config, overrides, 'datafile-sync-reconcile');
   const token = async (projectId: string, key: string) => {
     const all = await projects.current();
     return (all.get(projectId) ?? all.get('*'))?.accessTokens[key];
@@ -122,10 +134,19 @@ export function createReconcileApp(
       logger,
       observe: overrides.observe,
       concurrency: config.concurrency,
-      syncOne: (p) =>
+      syncOne: async (p) =>
         syncKey(
           { key: p.key, projectId: p.projectId, environment: p.environment, reason: 'reconcile' },
-          { ledger, store, notify, bases: config.bases, policy: config.fetch, token, sleep: overrides.sleep },
+          {
+            ledger,
+            store,
+            notify,
+            bases: config.bases,
+            policy: config.fetch,
+            token,
+            sleep: overrides.sleep,
+            changes: await changes(p.projectId),
+          },
         ),
     });
     // A run where every key failed (unreadable configuration, access denied, Optimizely down) is a

@@ -12,7 +12,8 @@
  *
  * DynamoDB (one table, string `pk` / `sk`):
  *   pk = {key}, sk = POINTER                the current revision of the key (+ pinned, pending event)
- *   pk = {key}, sk = REV#{12 digits}        one immutable history item per stored revision
+ *   pk = {key}, sk = REV#{12 digits}        one history item per stored revision (immutable but for
+ *                                           the hold's event mark and an operator's approval)
  *   pk = {key}, sk = FETCH                  validators (ETag / Last-Modified) of the last full fetch
  *   pk = #RECONCILE, sk = CURSOR            where the next reconcile run starts
  * Pointer items also carry `pointerKey` (= pk), the hash key of the sparse `pointers` index, so
@@ -100,6 +101,21 @@ export const ATTR = {
   eventId: 'eventId',
   previousRevision: 'previousRevision',
   moveReason: 'moveReason',
+  /** History: the diff from the previous stored revision, as `summarize()` JSON (≤ 3 KB). */
+  changes: 'changes',
+  /** History: true when guardrails held the revision (the pointer did not move to it). */
+  held: 'held',
+  /** History: the broken guardrails of a held revision, as JSON `[{rule, message}]`. */
+  violations: 'violations',
+  /** History: stable id of the `Datafile Held` event; `pendingHold` names it until it is published. */
+  holdEventId: 'holdEventId',
+  pendingHold: 'pendingHold',
+  /** History: when an operator approved the revision (`approve`), ISO time. */
+  approvedAt: 'approvedAt',
+  /** Pointer: the newest held revision (may be below the pointer once something newer went live). */
+  heldRevision: 'heldRevision',
+  /** Pointer: one line and counts of what the last move changed, JSON (carried by its change event). */
+  moveSummary: 'moveSummary',
 } as const;
 
 // ---- URLs -------------------------------------------------------------------------------------

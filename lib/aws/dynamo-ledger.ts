@@ -10,10 +10,24 @@ import {
 import { type BackoffPolicy, backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import { ATTR, POINTER_SK } from '../layout';
-import type { KeyState, MoveReason, PinLedger, PinResult, Pointer, PointerCatalog, RecordResult, StoredRevision } from '../sync/ports';
+import type {
+  ApproveResult,
+  KeyState,
+  MoveReason,
+  MoveSummary,
+  PinLedger,
+  PinResult,
+  Pointer,
+  PointerCatalog,
+  RecordRequest,
+  RecordResult,
+  StoredRevision,
+  Verdict,
+} from '../sync/ports';
+import { approveRevision, holdRevision, notePointerHeld, settleHold } from './dynamo-hold';
 import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
-import { getPointer, getRevision, listHistory, listPointers, lookup, newestRevision } from './dynamo-reads';
+import { getPointer, getRevision, listHeld, listHistory, listPointers, lookup, newestBelow, newestRevision } from './dynamo-reads';
 import { historyPut, pointerMove } from './dynamo-writes';
 import { Table } from './table';
 
@@ -56,6 +70,18 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
     return newestRevision(this.table, key);
   }
 
+  newestBelow(key: string, revision: number): Promise<StoredRevision | undefined> {
+    return newestBelow(this.table, key, revision);
+  }
+
+  approve(rev: StoredRevision, summary?: MoveSummary): Promise<ApproveResult> {
+    return approveRevision(this.table, rev, this.move.bind(this), summary);
+  }
+
+  settleHold(key: string, revision: number, eventId: string): Promise<void> {
+    return settleHold(this.table, key, revision, eventId);
+  }
+
   pin(rev: StoredRevision): Promise<PinResult> {
     return pinPointer(this.table, rev, this.move.bind(this));
   }
@@ -73,6 +99,12 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
     return listHistory(this.table, key);
   }
 
+  /** Held revisions no operator approved: of one key, or of every key (a Scan). */
+  async held(key?: string): Promise<StoredRevision[]> {
+    if (key === undefined) return listHeld(this.table);
+    return (await this.history(key)).filter((r) => r.held && r.approvedAt === undefined);
+  }
+
   /**
    * One transaction: put the history item (only if absent) and move the pointer to it.
    * Optimistic on the pointer: the condition names the exact pointer revision we read, so when a
@@ -81,11 +113,21 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
    * Outcomes, not errors: history exists with our bytes → duplicate, with other bytes → conflict
    * (the first recorded wins); pointer ahead → older; pinned → pinned. An older or pinned-out
    * revision still lands in history, by a second, plain conditional put.
+   * Guarded: before each move the guard judges the pointer we would move from (once per pointer
+   * revision, so a concurrent move is judged too); violations make it a hold instead.
    */
-  async record(rev: StoredRevision, request: { reason: MoveReason; seen?: Pointer | null }): Promise<RecordResult> {
+  async record(rev: StoredRevision, request: RecordRequest): Promise<RecordResult> {
     let seen = request.seen === undefined ? await this.getPointer(rev.key) : (request.seen ?? undefined);
     let inHistory = false;
+    const judged = new Map<string, Promise<Verdict>>();
+    const judge = (p: Pointer | undefined) => {
+      const id = p ? `${p.revision}:${p.sha256}` : '';
+      if (!judged.has(id) && request.guard) judged.set(id, request.guard(p));
+      return judged.get(id);
+    };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const verdict = !seen || seen.revision < rev.revision ? await judge(seen) : undefined;
+      if (verdict && verdict.violations.length > 0) return this.hold(rev, verdict, seen);
       if (seen && (seen.pinned || seen.revision >= rev.revision)) {
         if (!inHistory) {
           const recorded = await this.putHistoryOnly(rev);
@@ -101,7 +143,7 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
         seen = now;
         continue;
       }
-      const move = this.move(request.reason, seen, false);
+      const move = { ...this.move(request.reason, seen, false), summary: verdict?.summary };
       const pointer = { ...rev, ...movedPointer(move), previousRevision: seen?.revision };
       try {
         if (inHistory) {
@@ -160,6 +202,16 @@ export class DynamoLedger implements PinLedger, PointerCatalog {
   /** The attributes of a new move: a fresh event id, born unsettled. */
   private move(reason: MoveReason, seen: Pointer | undefined, pinned: boolean, pinReason?: string): Move {
     return { updatedAt: this.now().toISOString(), pinned, eventId: randomUUID(), reason, previousRevision: seen?.revision, pinReason };
+  }
+
+  /** Record the revision held: history item with its violations and a pending `Datafile Held` event. */
+  private async hold(rev: StoredRevision, verdict: Verdict, seen: Pointer | undefined): Promise<RecordResult> {
+    const held: StoredRevision = { ...rev, held: true, violations: verdict.violations, holdEventId: randomUUID(), holdUnsettled: true };
+    const recorded = await holdRevision(this.table, held);
+    if (recorded && recorded.sha256 !== rev.sha256) return { moved: false, reason: 'conflict', current: seen, recorded };
+    if (recorded) return { moved: false, reason: 'held', current: seen, held: recorded };
+    await notePointerHeld(this.table, rev.key, rev.revision);
+    return { moved: false, reason: 'held', current: seen, held };
   }
 
   /** Put the history item alone; the item already recorded when there was one. */

@@ -1,16 +1,18 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { ChangePublisher, PointerMoved } from '../sync/ports';
+import type { ChangeEvent, ChangePublisher } from '../sync/ports';
 
 /** The documented identity of change events (README "Change events"). */
 export const EVENT_SOURCE = 'optimizely-datafile-sync';
 export const EVENT_DETAIL_TYPE = 'Datafile Pointer Moved';
+/** Detail type of the event sent when guardrails hold a revision (same source). */
+export const HELD_DETAIL_TYPE = 'Datafile Held';
 
 export interface EventBridgePublisherOptions {
   busName: string;
   client?: EventBridgeClient;
 }
 
-/** ChangePublisher on an EventBridge bus: one PutEvents entry per pointer move. */
+/** ChangePublisher on an EventBridge bus: one PutEvents entry per pointer move or hold. */
 export class EventBridgePublisher implements ChangePublisher {
   readonly client: EventBridgeClient;
   readonly busName: string;
@@ -20,10 +22,11 @@ export class EventBridgePublisher implements ChangePublisher {
     this.busName = options.busName;
   }
 
-  async publish(event: PointerMoved): Promise<void> {
+  async publish(event: ChangeEvent): Promise<void> {
+    const detailType = 'violations' in event ? HELD_DETAIL_TYPE : EVENT_DETAIL_TYPE;
     const out = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Detail: JSON.stringify(event) }],
+        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(event) }],
       }),
     );
     // PutEvents answers 200 even when an entry was refused; the entry carries the error.

@@ -3,9 +3,10 @@ import { ConfigError, DatafileError, DatafileSyncError, describeError, StorageEr
 /**
  * Exit codes scripts can rely on (README "Operator CLI"):
  *   0 ok · 1 verify or doctor found problems · 2 usage or configuration · 3 table, bucket, key or revision
- *   not found · 4 AWS / store error · 5 Optimizely datafile could not be fetched or is invalid
+ *   not found · 4 AWS / store error · 5 Optimizely datafile could not be fetched or is invalid, or a stored
+ *   object is missing or corrupt · 6 refused: the key's state does not allow it (approve while pinned, …)
  */
-export const EXIT = { ok: 0, problems: 1, usage: 2, notFound: 3, store: 4, datafile: 5 } as const;
+export const EXIT = { ok: 0, problems: 1, usage: 2, notFound: 3, store: 4, datafile: 5, refused: 6 } as const;
 
 /** The command line is wrong: unknown option, missing argument. */
 export class UsageError extends DatafileSyncError {
@@ -27,6 +28,7 @@ export class NotFoundError extends DatafileSyncError {
 export function exitFor(error: unknown): { code: number; message: string } {
   if (error instanceof UsageError || error instanceof ConfigError) return { code: EXIT.usage, message: error.message };
   if (error instanceof NotFoundError) return { code: EXIT.notFound, message: error.message };
+  if (error instanceof DatafileSyncError && error.code === 'approve_refused') return { code: EXIT.refused, message: error.message };
   if (error instanceof DatafileError) return { code: EXIT.datafile, message: error.message };
   if (error instanceof StorageError) {
     const cause = describeError(error).cause;

@@ -1,13 +1,16 @@
+import type { Violation } from '../changes';
 import type { FetchedDatafile } from '../datafile/fetch';
-import { DatafileError } from '../errors';
+import { DatafileError, describeError } from '../errors';
 import { revisionObjectKey } from '../layout';
 import type { Logger } from '../log';
+import { type ChangeCheck, type PreparedChanges, prepareChanges } from './changes';
 import type { Notify } from './events';
+import { isHeld, settleHold, violationsOf } from './hold';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
 import { settlePointer } from './settle';
 
 /** What a sync did, as the stable `status` a webhook answers with. */
-export type SyncStatus = 'updated' | 'unchanged' | 'superseded' | 'pinned';
+export type SyncStatus = 'updated' | 'unchanged' | 'superseded' | 'pinned' | 'held';
 
 export interface SyncOutcome {
   status: SyncStatus;
@@ -23,6 +26,8 @@ export interface SyncOutcome {
   /** Time spent fetching and the bytes fetched, when this sync fetched. */
   fetchMs?: number;
   bytes?: number;
+  /** Why guardrails hold the revision (status `held`). */
+  violations?: Violation[];
 }
 
 export interface SyncRequest {
@@ -44,8 +49,10 @@ export interface SyncDeps {
   store: DatafileStore;
   /** Fetch the datafile for the request (origin → CDN, validated, at least `revision`). */
   fetch(request: SyncRequest): Promise<FetchedDatafile>;
-  /** Announce a pointer move (never throws); absent = no change events. */
+  /** Announce a pointer move or a hold (never throws); absent = no change events. */
   notify?: Notify;
+  /** Guardrails, SDK check and datafile cache; absent = diff only, nothing held. */
+  changes?: ChangeCheck;
   logger?: Logger;
   now?: () => Date;
 }
@@ -55,7 +62,9 @@ export interface SyncDeps {
  * revision (or the newer one actually served) is stored, and the pointer and alias reflect it.
  * Order matters: immutable S3 object first, DynamoDB transaction second, alias last, so a reader
  * can never see a pointer to bytes that do not exist. Five AWS requests for a new revision:
- * BatchGetItem, PutObject, TransactWriteItems, CopyObject (alias), UpdateItem (settle).
+ * BatchGetItem, PutObject, TransactWriteItems, CopyObject (alias), UpdateItem (settle) — the diff
+ * base comes from the container's cache when it holds the live revision. A revision that breaks a
+ * guardrail is stored and held: history item marked, pointer unmoved, `Datafile Held` announced.
  */
 export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promise<SyncOutcome> {
   const { ledger, store } = deps;
@@ -64,7 +73,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   // earlier attempt's move if it stopped before settling (alias, change event).
   if (request.revision !== undefined) {
     const state = await ledger.lookup(request.key, request.revision);
-    if (state.revision) return duplicate(request.key, state.revision.revision, state.pointer, deps);
+    if (state.revision) return duplicate(request.key, state.revision, state.pointer, deps);
     seen = state.pointer ?? null;
   }
 
@@ -76,7 +85,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     const state = await ledger.lookup(request.key, fetched.revision);
     if (state.revision) {
       if (state.revision.sha256 !== fetched.sha256) throw conflict(request.key, state.revision, fetched.sha256, deps.logger);
-      return { ...(await duplicate(request.key, fetched.revision, state.pointer, deps)), fetchMs, bytes: fetched.bytes.length };
+      return { ...(await duplicate(request.key, state.revision, state.pointer, deps)), fetchMs, bytes: fetched.bytes.length };
     }
     seen = state.pointer ?? null;
   }
@@ -92,16 +101,51 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     storedAt: (deps.now?.() ?? new Date()).toISOString(),
   };
   await store.putRevision(rev, fetched.bytes);
-  const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen });
+  const changes = await prepare(rev, fetched.bytes, seen ?? undefined, deps);
+  if (changes?.summary) rev.summary = changes.summary;
+  const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen, guard: changes?.guard });
   if (!result.moved && result.reason === 'conflict') throw conflict(request.key, result.recorded, rev.sha256, deps.logger);
+  if (!result.moved && result.reason === 'held') {
+    const outcome = await held(result.held, result.current, deps);
+    return { ...outcome, fetchMs, bytes: rev.size };
+  }
   const pointer = result.moved ? result.pointer : result.current;
   const settled = pointer?.unsettled ? await settlePointer(request.key, pointer, deps) : pointer;
   return { ...outcome(rev.revision, request.key, result, settled), fetchMs, bytes: rev.size };
 }
 
-async function duplicate(key: string, revision: number, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
+async function duplicate(key: string, stored: StoredRevision, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
   const settled = pointer?.unsettled ? await settlePointer(key, pointer, deps) : pointer;
-  return outcome(revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
+  if (isHeld(stored) && stored.revision !== settled?.revision) return held(stored, settled, deps);
+  return outcome(stored.revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
+}
+
+/** A held revision: announce the hold (if not yet) and answer `held` with its violations. */
+async function held(rev: StoredRevision, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
+  await settleHold(rev, deps);
+  const violations = violationsOf(rev);
+  deps.logger?.info('revision held', {
+    key: rev.key,
+    revision: rev.revision,
+    current: pointer?.revision,
+    rules: violations.map((v) => v.rule),
+  });
+  return { status: 'held', key: rev.key, revision: rev.revision, current: pointer?.revision, pointer, violations };
+}
+
+/** Diff and guard for a new revision; a failure here is logged and never stops the revision being stored. */
+async function prepare(
+  rev: StoredRevision,
+  bytes: Buffer,
+  seen: Pointer | undefined,
+  deps: SyncDeps,
+): Promise<PreparedChanges | undefined> {
+  try {
+    return await prepareChanges(rev, bytes, seen, deps.changes, deps);
+  } catch (error) {
+    deps.logger?.error('change check failed', { key: rev.key, revision: rev.revision, error: describeError(error) });
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DatafileBases } from '../config';
 import { type FetchPolicy, fetchDatafile, type Sleep } from '../datafile/fetch';
+import type { ChangeCheck } from './changes';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, RevisionLedger } from './ports';
 import { type SyncOutcome, syncDatafile } from './sync-datafile';
@@ -21,6 +22,8 @@ export interface KeySyncDeps {
   /** The key's datafile access token (secure environments), if one is configured. */
   token(projectId: string, key: string): Promise<string | undefined>;
   sleep?: Sleep;
+  /** Guardrails and the SDK check (reconcile respects them like the webhook). */
+  changes?: ChangeCheck;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function syncKey(target: KeyTarget, deps: KeySyncDeps): Promise<Syn
       ledger: deps.ledger,
       store: deps.store,
       notify: deps.notify,
+      changes: deps.changes,
       fetch: (req) => fetchDatafile({ urls, projectId: req.projectId, minRevision: req.revision ?? 1, token }, deps.policy, deps.sleep),
     },
   );

@@ -43,10 +43,10 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
       Object.assign(fields, { project: update.projectId, environment: update.environment, key: update.key, revision: update.revision });
       authorize(signer, update);
       const outcome = await deps.sync(update, signer.settings.accessTokens[update.key]);
-      const { status, key, revision, current, previous } = outcome;
+      const { status, key, revision, current, previous, violations } = outcome;
       measured = { fetchMs: outcome.fetchMs, bytes: outcome.bytes };
       Object.assign(fields, { stored: revision, current, previous });
-      response = jsonResponse(200, { status, key, revision, current, previous });
+      response = jsonResponse(200, { status, key, revision, current, previous, violations });
     }
   } catch (error) {
     response = errorResponse(error);

@@ -38,7 +38,13 @@ const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 const ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
 
 function expectedGrants(fn: 'Webhook' | 'Reconcile', stage: string, bus: string): Grant[] {
-  const tableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...(fn === 'Reconcile' ? ['dynamodb:Scan'] : [])];
+  const tableActions = [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:Query',
+    ...(fn === 'Reconcile' ? ['dynamodb:Scan'] : []),
+  ];
   return sortGrants([
     { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`{${fn}LogGroup.Arn}`] },
     { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },

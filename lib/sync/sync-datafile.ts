@@ -109,7 +109,10 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     const outcome = await held(result.held, result.current, deps);
     return { ...outcome, fetchMs, bytes: rev.size };
   }
-  const pointer = result.moved ? result.pointer : result.current;
+  let pointer = result.moved ? result.pointer : result.current;
+  // Not moved: `current` may be the pointer as read before fetching and diffing. If it was unsettled
+  // then, its mover has most likely settled it since: re-read rather than announce that move again.
+  if (!result.moved && pointer?.unsettled) pointer = await ledger.getPointer(request.key);
   const settled = pointer?.unsettled ? await settlePointer(request.key, pointer, deps) : pointer;
   return { ...outcome(rev.revision, request.key, result, settled), fetchMs, bytes: rev.size };
 }

@@ -8,6 +8,7 @@ import { EventBridgePublisher } from './aws/events';
 import { S3Mirror } from './aws/s3-mirror';
 import { S3Store } from './aws/s3-store';
 import { ssmProjects } from './aws/ssm-projects';
+import { sdkAccepts } from './changes/sdk-check';
 import type { ReconcileConfig, WebhookConfig } from './config';
 import { type ProjectsSource, staticProjects } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
@@ -15,6 +16,8 @@ import { DatafileSyncError } from './errors';
 import { createLogger, type Logger } from './log';
 import type { ReconcileObservation, WebhookObservation } from './metrics';
 import type { DatafileMirror } from './mirror/publish';
+import type { ChangeCheck } from './sync/changes';
+import { DatafileCache } from './sync/datafile-cache';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
 import type { ChangePublisher } from './sync/ports';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
@@ -47,6 +50,8 @@ export interface WebhookAppOverrides {
 }
 
 interface Core {
+  /** The change check of a project: its guardrails, the SDK check, this container's datafile cache. */
+  changes(projectId: string): Promise<ChangeCheck>;
   ledger: DynamoLedger;
   store: S3Store;
   projects: ProjectsSource;
@@ -62,6 +67,15 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
     (config.eventBusName
       ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
       : undefined);
+  const projects: ProjectsSource =
+    config.projects.kind === 'ssm'
+      ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
+          ttlMs: config.projects.ttlMs,
+          logger,
+          now: overrides.now,
+        })
+      : staticProjects(config.projects.config);
+  const cache = new DatafileCache();
   const s3 = overrides.s3 ?? s3Client();
   return {
     ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient() }),
@@ -69,16 +83,13 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
     mirror:
       overrides.mirror ??
       (config.mirror ? new S3Mirror({ bucket: config.bucket, client: s3, maxAgeSeconds: config.mirror.maxAgeSeconds }) : undefined),
-    projects:
-      config.projects.kind === 'ssm'
-        ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
-            ttlMs: config.projects.ttlMs,
-            logger,
-            now: overrides.now,
-          })
-        : staticProjects(config.projects.config),
+    projects,
     notify: reliableNotify(publisher, logger, overrides.notifyOptions),
     logger,
+    changes: async (projectId) => {
+      const all = await projects.current();
+      return { guardrails: (all.get(projectId) ?? all.get('*'))?.guardrails ?? {}, sdk: sdkAccepts, cache };
+    },
   };
 }
 
@@ -87,7 +98,7 @@ export function createWebhookApp(
   config: WebhookConfig,
   overrides: WebhookAppOverrides & { observe?: (o: WebhookObservation) => void } = {},
 ): (event: WebhookEvent) => Promise<HttpResponse> {
-  const { ledger, store, projects, notify, logger, mirror } = buildCore(config, overrides, 'datafile-sync-webhook');
+  const { ledger, store, projects, notify, logger, mirror, changes } = buildCore(config, overrides, 'datafile-sync-webhook');
   return (event) =>
     handleWebhook(event, {
       projects,
@@ -95,7 +106,7 @@ export function createWebhookApp(
       urlPolicy: config.fetch,
       logger,
       observe: overrides.observe,
-      sync: (update, token) =>
+      sync: async (update, token) =>
         syncDatafile(
           {
             key: update.key,
@@ -113,6 +124,7 @@ export function createWebhookApp(
             settleGraceMs: overrides.settleGraceMs,
             mirror,
             secure: () => token !== undefined,
+            changes: await changes(update.projectId),
             fetch: (req) =>
               fetchDatafile(
                 { urls: [update.originUrl, update.cdnUrl], projectId: req.projectId, minRevision: req.revision ?? 1, token },
@@ -129,7 +141,7 @@ export function createReconcileApp(
   config: ReconcileConfig,
   overrides: WebhookAppOverrides & { observe?: (o: ReconcileObservation) => void } = {},
 ): () => Promise<ReconcileSummary> {
-  const { ledger, store, projects, notify, logger, mirror } = buildCore(config, overrides, 'datafile-sync-reconcile');
+  const { ledger, store, projects, notify, logger, mirror, changes } = buildCore(config, overrides, 'datafile-sync-reconcile');
   const token = async (projectId: string, key: string) => {
     const all = await projects.current();
     return (all.get(projectId) ?? all.get('*'))?.accessTokens.get(key);
@@ -141,7 +153,7 @@ export function createReconcileApp(
       observe: overrides.observe,
       concurrency: config.concurrency,
       budgetMs: config.budgetMs,
-      syncOne: (p) =>
+      syncOne: async (p) =>
         syncKey(
           { key: p.key, projectId: p.projectId, environment: p.environment, reason: 'reconcile', pointer: p },
           {
@@ -155,6 +167,7 @@ export function createReconcileApp(
             sleep: overrides.sleep,
             settleGraceMs: overrides.settleGraceMs,
             mirror,
+            changes: await changes(p.projectId),
           },
         ),
     });

@@ -44,7 +44,8 @@ export type ErrorCode =
   | 'provider_closed'
   // operator CLI
   | 'usage'
-  | 'not_found';
+  | 'not_found'
+  | 'approve_refused';
 
 export class DatafileSyncError extends Error {
   override readonly name: string = 'DatafileSyncError';

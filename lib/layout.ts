@@ -12,7 +12,8 @@
  *
  * DynamoDB (one table, string `pk` / `sk`):
  *   pk = {key}, sk = POINTER                the current revision of the key (+ pinned, pending event)
- *   pk = {key}, sk = REV#{12 digits}        one immutable history item per stored revision
+ *   pk = {key}, sk = REV#{12 digits}        one history item per stored revision (immutable but for
+ *                                           the hold's event mark and an operator's approval)
  *   pk = {key}, sk = ROLLBACK#{ISO time}    one log item per alarm rollback (from, to, alarm, event id)
  *   pk = #RECONCILE, sk = CURSOR            where the next reconcile run starts
  * Pointers also keep the validators (ETag / Last-Modified) of the last full fetch, so reconcile's
@@ -116,6 +117,21 @@ export const ATTR = {
   cursorKey: 'cursorKey',
   /** Rollback log items: the alarm that caused the rollback. */
   alarmName: 'alarmName',
+  /** History: the diff from the previous stored revision, as `summarize()` JSON (≤ 3 KB). */
+  changes: 'changes',
+  /** History: true when guardrails held the revision (the pointer did not move to it). */
+  held: 'held',
+  /** History: the broken guardrails of a held revision, as JSON `[{rule, message}]`. */
+  violations: 'violations',
+  /** History: stable id of the `Datafile Held` event; `pendingHold` names it until it is published. */
+  holdEventId: 'holdEventId',
+  pendingHold: 'pendingHold',
+  /** History: when an operator approved the revision (`approve`), ISO time. */
+  approvedAt: 'approvedAt',
+  /** Pointer: the newest held revision (may be below the pointer once something newer went live). */
+  heldRevision: 'heldRevision',
+  /** Pointer: one line and counts of what the last move changed, JSON (carried by its change event). */
+  moveSummary: 'moveSummary',
 } as const;
 
 // ---- URLs -------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp } from '../lib/app';
 import { clientConfig, dynamoClient, s3Client } from '../lib/aws/clients';
 import { S3Mirror } from '../lib/aws/s3-mirror';
-import { type Env, int, loadReconcileConfig } from '../lib/config';
+import { type Env, int, loadReconcileConfig, type ProjectsConfig } from '../lib/config';
 import { DEFAULT_ALLOWED_HOSTS } from '../lib/datafile/hosts';
 import { LOCAL_DEFAULTS as D } from './defaults';
 import { startLocalEventBridge } from './eventbridge';
@@ -26,6 +26,8 @@ async function main(env: Env): Promise<void> {
   const eventsPort = int(env, 'LOCAL_EVENTS_PORT', D.eventsPort);
   const dataDir = resolve(env.LOCAL_DATA_DIR ?? '.local');
   const secret = env.WEBHOOK_SECRET ?? D.secret;
+  // A projects JSON (secrets, environments, guardrails per project) replaces the single local secret.
+  const projectsJson = env.SYNC_PROJECTS?.trim() || undefined;
   const reconcileMinutes = int(env, 'LOCAL_RECONCILE_MINUTES', 0);
   const mirrorMaxAge = int(env, 'MIRROR_MAX_AGE_SECONDS', 1);
 
@@ -48,10 +50,10 @@ async function main(env: Env): Promise<void> {
     DATAFILE_TABLE: D.table,
     DATAFILE_BUCKET: D.bucket,
     EVENT_BUS_NAME: D.bus,
-    WEBHOOK_SECRET: secret,
-    // The printed secret is the one accepted: no SSM, no SYNC_PROJECTS locally.
+    WEBHOOK_SECRET: projectsJson ? undefined : secret,
+    // Either the printed secret (any project id) or the projects JSON given: never SSM locally.
     SYNC_CONFIG_PARAMETER: undefined,
-    SYNC_PROJECTS: undefined,
+    SYNC_PROJECTS: projectsJson,
     ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? ['127.0.0.1:*', 'localhost:*', ...DEFAULT_ALLOWED_HOSTS].join(','),
     ALLOW_LOOPBACK: 'true',
   });
@@ -76,6 +78,7 @@ async function main(env: Env): Promise<void> {
     dynamo: stores.dynamoEndpoint,
     events: bus.endpoint,
     secret,
+    projects: config.projects.kind === 'static' && projectsJson ? describeProjects(config.projects.config) : undefined,
     dataDir,
     pid: stores.dynamoPid,
     reconcileMinutes,
@@ -110,6 +113,8 @@ interface Urls {
   dynamo: string;
   events: string;
   secret: string;
+  /** When SYNC_PROJECTS is in force: one line per project. */
+  projects?: string[];
   dataDir: string;
   pid?: number;
   reconcileMinutes: number;
@@ -118,13 +123,20 @@ interface Urls {
 function banner(u: Urls): void {
   const webhook = `http://127.0.0.1:${u.port}/webhook`;
   const secretNote = u.secret === D.secret ? ' (development default; set WEBHOOK_SECRET to change)' : '';
+  const projects = u.projects
+    ? [`  projects       from SYNC_PROJECTS (WEBHOOK_SECRET ignored):`, ...u.projects.map((p) => `                 ${p}`)]
+    : [
+        `  secret         ${u.secret}${secretNote}; accepted for any project id`,
+        '  guardrails     none (set SYNC_PROJECTS to a projects JSON to try them)',
+      ];
+  const sendSecret = u.projects ? '<a secret of the project>' : u.secret;
   console.log(
     [
       '',
       'Optimizely Datafile Sync — local stack',
       `  webhook        POST ${webhook}`,
       `  SDK mirror     GET  http://127.0.0.1:${u.port}/datafiles/<sdkKey>.json  (JS SDK urlTemplate: 'http://127.0.0.1:${u.port}/datafiles/%s.json')`,
-      `  secret         ${u.secret}${secretNote}; accepted for any project id`,
+      ...projects,
       `  S3 (s3rver)    ${u.s3}  bucket ${D.bucket}`,
       `  DynamoDB Local ${u.dynamo}  table ${D.table}  (java pid ${u.pid ?? '?'})`,
       `  EventBridge    ${u.events}  bus ${D.bus} (received events are printed here)`,
@@ -132,14 +144,24 @@ function banner(u: Urls): void {
       `  reconcile      ${u.reconcileMinutes > 0 ? `every ${u.reconcileMinutes} min` : 'off (LOCAL_RECONCILE_MINUTES=<n> to enable)'}`,
       '',
       'Try it:',
-      `  npm run webhook:send -- --datafile path/to/datafile.json --url ${webhook} --secret ${u.secret}`,
+      `  npm run webhook:send -- --datafile path/to/datafile.json --url ${webhook} --secret ${sendSecret}`,
       '  npm run cli -- status --local',
       '  npm run cli -- history <sdkKey> --local',
+      '  npm run cli -- held --local',
       `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region us-east-1 --endpoint-url ${u.s3} s3 cp s3://${D.bucket}/datafiles/<sdkKey>/latest.json -`,
       '',
       'ready — Ctrl-C to stop',
     ].join('\n'),
   );
+}
+
+/** `project 123: environments Production; guardrails requiredFlags, maxBytes` — never a secret. */
+function describeProjects(projects: ProjectsConfig): string[] {
+  return [...projects].map(([id, p]) => {
+    const guardrails = Object.keys(p.guardrails ?? {});
+    const environments = p.environments ? p.environments.join(', ') : 'all';
+    return `project ${id}: environments ${environments}; guardrails ${guardrails.length > 0 ? guardrails.join(', ') : 'none'} (+ SDK check)`;
+  });
 }
 
 main(process.env).catch((error) => {

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ATTR, POINTER_SK, revisionSk } from '../layout';
-import type { MoveReason, Pointer, StoredRevision } from '../sync/ports';
+import type { MoveReason, MoveSummary, Pointer, StoredRevision } from '../sync/ports';
 import type { Item } from './table';
 
 /** Item ⇄ value conversions for the table layout described in lib/layout.ts. */
@@ -19,7 +19,38 @@ export function revisionItem(rev: StoredRevision): Item {
   if (rev.environment !== undefined) item[ATTR.environment] = { S: rev.environment };
   if (rev.webhookTimestamp !== undefined) item[ATTR.webhookTimestamp] = { N: String(rev.webhookTimestamp) };
   if (rev.secure !== undefined) item[ATTR.secure] = { BOOL: rev.secure };
+  if (rev.summary !== undefined) item[ATTR.changes] = { S: JSON.stringify(rev.summary) };
+  if (rev.held) item[ATTR.held] = { BOOL: true };
+  if (rev.violations !== undefined) item[ATTR.violations] = { S: JSON.stringify(rev.violations) };
+  if (rev.holdEventId !== undefined) item[ATTR.holdEventId] = { S: rev.holdEventId };
+  if (rev.holdUnsettled && rev.holdEventId !== undefined) item[ATTR.pendingHold] = { S: rev.holdEventId };
   return item;
+}
+
+/** The history-only attributes (diff, hold, approval) of a history item, for the revision read from it. */
+function historyFields(item: Item): Partial<StoredRevision> {
+  const out: Partial<StoredRevision> = {};
+  const summary = json(item[ATTR.changes]?.S);
+  if (summary !== undefined) out.summary = summary as StoredRevision['summary'];
+  if (item[ATTR.held]?.BOOL === true) out.held = true;
+  const violations = json(item[ATTR.violations]?.S);
+  if (Array.isArray(violations)) out.violations = violations;
+  const holdEventId = item[ATTR.holdEventId]?.S;
+  if (holdEventId !== undefined) out.holdEventId = holdEventId;
+  if (item[ATTR.pendingHold]?.S !== undefined) out.holdUnsettled = true;
+  const approvedAt = item[ATTR.approvedAt]?.S;
+  if (approvedAt !== undefined) out.approvedAt = approvedAt;
+  return out;
+}
+
+/** Stored JSON text, parsed; undefined when absent or unreadable (a summary is a bonus, never a failure). */
+function json(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function toRevision(item: Item): StoredRevision {
@@ -34,14 +65,19 @@ export function toRevision(item: Item): StoredRevision {
     webhookTimestamp: item[ATTR.webhookTimestamp]?.N === undefined ? undefined : Number(item[ATTR.webhookTimestamp]?.N),
     storedAt: item[ATTR.storedAt]?.S ?? '',
     secure: item[ATTR.secure]?.BOOL,
+    ...(item[ATTR.sk]?.S === POINTER_SK ? {} : historyFields(item)),
   };
 }
 
 export function toPointer(item: Item): Pointer {
   const pending = item[ATTR.pendingEvent]?.S;
   const previous = item[ATTR.previousRevision]?.N;
+  const held = item[ATTR.heldRevision]?.N;
+  const moveSummary = json(item[ATTR.moveSummary]?.S) as MoveSummary | undefined;
   return {
     ...toRevision(item),
+    ...(held === undefined ? {} : { heldRevision: Number(held) }),
+    ...(moveSummary === undefined ? {} : { moveSummary }),
     updatedAt: s(item[ATTR.updatedAt]),
     pinned: item[ATTR.pinned]?.BOOL === true,
     eventId: item[ATTR.eventId]?.S ?? pending,
@@ -73,6 +109,8 @@ export interface Move {
   pinReason?: string;
   /** False for a write that is not a move (a pin released in place): no new change event. */
   announce?: boolean;
+  /** What the move changes, carried by its change event. */
+  summary?: MoveSummary;
 }
 
 /**
@@ -102,6 +140,7 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
     values[':event'] = { S: move.eventId };
     values[':reason'] = { S: move.reason };
     values[':prev'] = move.previousRevision === undefined ? { NULL: true } : { N: String(move.previousRevision) };
+    values[':moveSummary'] = move.summary === undefined ? { NULL: true } : { S: JSON.stringify(move.summary) };
   }
   const names: Record<string, string> = {};
   const sets = Object.entries({
@@ -118,7 +157,9 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
     pointerKey: ':key',
     secure: ':secure',
     pinReason: ':pinReason',
-    ...(move.announce === false ? {} : { pendingEvent: ':event', eventId: ':event', moveReason: ':reason', previousRevision: ':prev' }),
+    ...(move.announce === false
+      ? {}
+      : { pendingEvent: ':event', eventId: ':event', moveReason: ':reason', previousRevision: ':prev', moveSummary: ':moveSummary' }),
   } satisfies Partial<Record<keyof typeof ATTR, string>>).map(([attr, value]) => {
     names[`#${attr}`] = ATTR[attr as keyof typeof ATTR];
     return `#${attr} = ${value}`;
@@ -133,8 +174,10 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
 }
 
 /** The fields a move gives a pointer, from the move's own attributes. */
-export function movedPointer(move: Move): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason' | 'pinReason'> {
-  return {
+export function movedPointer(
+  move: Move,
+): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason' | 'pinReason' | 'moveSummary'> {
+  const moved = {
     updatedAt: move.updatedAt,
     pinned: move.pinned,
     eventId: move.eventId,
@@ -142,6 +185,7 @@ export function movedPointer(move: Move): Pick<Pointer, 'updatedAt' | 'pinned' |
     moveReason: move.reason,
     pinReason: move.pinReason,
   };
+  return move.summary === undefined ? moved : { ...moved, moveSummary: move.summary };
 }
 
 /** Builds the attributes of a new move (the ledger's clock and event ids). */

@@ -12,21 +12,36 @@ import { type BackoffPolicy, backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import { ATTR, POINTER_SK, RECONCILE_CURSOR_SK, RECONCILE_PK } from '../layout';
 import type {
+  ApproveResult,
   FetchValidators,
   KeyState,
   MoveReason,
+  MoveSummary,
   PinLedger,
   PinOptions,
   PinResult,
   Pointer,
   ReconcileState,
+  RecordRequest,
   RecordResult,
   RollbackRecord,
   StoredRevision,
+  Verdict,
 } from '../sync/ports';
+import { approveRevision, holdRevision, notePointerHeld, settleHold } from './dynamo-hold';
 import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
-import { getPointer, getRevision, listHistory, listPointers, listRollbacks, lookup, newestRevision, revisionBefore } from './dynamo-reads';
+import {
+  getPointer,
+  getRevision,
+  listHeld,
+  listHistory,
+  listPointers,
+  listRollbacks,
+  lookup,
+  newestBelow,
+  newestRevision,
+} from './dynamo-reads';
 import { historyPut, pointerMove } from './dynamo-writes';
 import { Table } from './table';
 
@@ -69,6 +84,18 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return newestRevision(this.table, key);
   }
 
+  newestBelow(key: string, revision: number): Promise<StoredRevision | undefined> {
+    return newestBelow(this.table, key, revision);
+  }
+
+  approve(rev: StoredRevision, summary?: MoveSummary): Promise<ApproveResult> {
+    return approveRevision(this.table, rev, this.move.bind(this), summary);
+  }
+
+  settleHold(key: string, revision: number, eventId: string): Promise<void> {
+    return settleHold(this.table, key, revision, eventId);
+  }
+
   pin(rev: StoredRevision, options?: PinOptions): Promise<PinResult> {
     return pinPointer(this.table, rev, this.move.bind(this), options);
   }
@@ -88,12 +115,18 @@ export class DynamoLedger implements PinLedger, ReconcileState {
 
   /** The newest stored revision of the key older than `revision`. */
   revisionBefore(key: string, revision: number): Promise<StoredRevision | undefined> {
-    return revisionBefore(this.table, key, revision);
+    return newestBelow(this.table, key, revision);
   }
 
   /** Every alarm rollback of the key, oldest first. */
   rollbacks(key: string): Promise<RollbackRecord[]> {
     return listRollbacks(this.table, key);
+  }
+
+  /** Held revisions no operator approved: of one key, or of every key (a Scan). */
+  async held(key?: string): Promise<StoredRevision[]> {
+    if (key === undefined) return listHeld(this.table);
+    return (await this.history(key)).filter((r) => r.held && r.approvedAt === undefined);
   }
 
   /**
@@ -104,11 +137,21 @@ export class DynamoLedger implements PinLedger, ReconcileState {
    * Outcomes, not errors: history exists with our bytes → duplicate, with other bytes → conflict
    * (the first recorded wins); pointer ahead → older; pinned → pinned. An older or pinned-out
    * revision still lands in history, by a second, plain conditional put.
+   * Guarded: before each move the guard judges the pointer we would move from (once per pointer
+   * revision, so a concurrent move is judged too); violations make it a hold instead.
    */
-  async record(rev: StoredRevision, request: { reason: MoveReason; seen?: Pointer | null }): Promise<RecordResult> {
+  async record(rev: StoredRevision, request: RecordRequest): Promise<RecordResult> {
     let seen = request.seen === undefined ? await this.getPointer(rev.key) : (request.seen ?? undefined);
     let inHistory = false;
+    const judged = new Map<string, Promise<Verdict>>();
+    const judge = (p: Pointer | undefined) => {
+      const id = p ? `${p.revision}:${p.sha256}` : '';
+      if (!judged.has(id) && request.guard) judged.set(id, request.guard(p));
+      return judged.get(id);
+    };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const verdict = !seen || seen.revision < rev.revision ? await judge(seen) : undefined;
+      if (verdict && verdict.violations.length > 0) return this.hold(rev, verdict, seen);
       if (seen && (seen.pinned || seen.revision >= rev.revision)) {
         if (!inHistory) {
           const recorded = await this.putHistoryOnly(rev);
@@ -124,7 +167,7 @@ export class DynamoLedger implements PinLedger, ReconcileState {
         seen = now;
         continue;
       }
-      const move = this.move(request.reason, seen, false);
+      const move = { ...this.move(request.reason, seen, false), summary: verdict?.summary };
       const pointer = { ...rev, ...movedPointer(move), previousRevision: seen?.revision };
       try {
         if (inHistory) {
@@ -240,6 +283,16 @@ export class DynamoLedger implements PinLedger, ReconcileState {
   /** The attributes of a new move: a fresh event id, born unsettled. */
   private move(reason: MoveReason, seen: Pointer | undefined, pinned: boolean, pinReason?: string): Move {
     return { updatedAt: this.now().toISOString(), pinned, eventId: randomUUID(), reason, previousRevision: seen?.revision, pinReason };
+  }
+
+  /** Record the revision held: history item with its violations and a pending `Datafile Held` event. */
+  private async hold(rev: StoredRevision, verdict: Verdict, seen: Pointer | undefined): Promise<RecordResult> {
+    const held: StoredRevision = { ...rev, held: true, violations: verdict.violations, holdEventId: randomUUID(), holdUnsettled: true };
+    const recorded = await holdRevision(this.table, held);
+    if (recorded && recorded.sha256 !== rev.sha256) return { moved: false, reason: 'conflict', current: seen, recorded };
+    if (recorded) return { moved: false, reason: 'held', current: seen, held: recorded };
+    await notePointerHeld(this.table, rev.key, rev.revision);
+    return { moved: false, reason: 'held', current: seen, held };
   }
 
   /** Put the history item alone; the item already recorded when there was one. */

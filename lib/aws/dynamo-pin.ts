@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import type { PinOptions, PinResult, Pointer, StoredRevision } from '../sync/ports';
 import { type MoveFactory, movedPointer, pointerUpdate } from './dynamo-items';
-import { getPointer, newestRevision } from './dynamo-reads';
+import { getPointer, newestLiveRevision } from './dynamo-reads';
 import { historyExists, rollbackLogPut } from './dynamo-writes';
 import type { Table } from './table';
 
@@ -57,7 +57,7 @@ export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFa
 }
 
 /**
- * Unpin: clear the pin and move the pointer to the newest stored revision (its bytes checked by
+ * Unpin: clear the pin and move the pointer to the newest stored revision not held (bytes checked by
  * `verify` first), conditioned on the pointer still being exactly as read. Then catch up: a webhook
  * that read the pointer while pinned may add a newer history item just after our Query; it re-checks
  * the pin after its write (DynamoLedger.record) and we re-check the newest revision after ours, so
@@ -78,7 +78,8 @@ export async function unpinPointer(
     const done = { moved: current.revision !== original.revision, pointer: current, previous: original };
     // Once released, a pin seen later is someone else's newer decision: leave it alone.
     if (released && current.pinned) return done;
-    const newest = await newestRevision(table, key);
+    // Held revisions stay out: releasing a pin must not put live what guardrails kept back.
+    const newest = await newestLiveRevision(table, key);
     const next = newest && newest.revision > current.revision ? newest : current;
     if (next !== current) await verify(next);
     if (!current.pinned && next === current) return done;

@@ -36,6 +36,53 @@ export async function newestRevision(table: Table, key: string): Promise<StoredR
   return (await queryHistory(table, key, { descending: true, limit: 1 })).items[0];
 }
 
+/** The newest stored revision below `revision` (Query descending, limit 1, sort key below its own). */
+export async function newestBelow(table: Table, key: string, revision: number): Promise<StoredRevision | undefined> {
+  return (await queryHistory(table, key, { descending: true, limit: 1, below: revision })).items[0];
+}
+
+/**
+ * The newest stored revision that may go live without an operator: not held, or approved. Pages
+ * descending past held items (few: each is a revision someone has to look at).
+ */
+export async function newestLiveRevision(table: Table, key: string): Promise<StoredRevision | undefined> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await queryHistory(table, key, { descending: true, limit: 20, start, paged: true });
+    const live = page.items.find((r) => !r.held || r.approvedAt !== undefined);
+    if (live) return live;
+    start = page.next;
+  } while (start);
+  return undefined;
+}
+
+/**
+ * Every held, not yet approved revision (a Scan of the table filtered on `held`: an operator's
+ * listing, not a hot path), by key then revision.
+ */
+export async function listHeld(table: Table): Promise<StoredRevision[]> {
+  const all: StoredRevision[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out: ScanCommandOutput = await read(
+      () =>
+        table.client.send(
+          new ScanCommand({
+            TableName: table.name,
+            FilterExpression: 'attribute_exists(#held) AND attribute_not_exists(#approved)',
+            ExpressionAttributeNames: { '#held': ATTR.held, '#approved': ATTR.approvedAt },
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      'list the held revisions',
+    );
+    all.push(...(out.Items ?? []).map(toRevision));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return all.sort((a, b) => (a.key === b.key ? a.revision - b.revision : a.key < b.key ? -1 : 1));
+}
+
 /** Every stored revision of a key, oldest first (paginated Query on the key). */
 export async function listHistory(table: Table, key: string): Promise<StoredRevision[]> {
   const all: StoredRevision[] = [];
@@ -81,20 +128,19 @@ export async function listRollbacks(table: Table, key: string): Promise<Rollback
 async function queryHistory(
   table: Table,
   key: string,
-  o: { descending?: boolean; limit?: number; start?: Record<string, AttributeValue>; below?: number },
+  o: { descending?: boolean; limit?: number; start?: Record<string, AttributeValue>; below?: number; paged?: boolean },
 ): Promise<{ items: StoredRevision[]; next?: Record<string, AttributeValue> }> {
-  // Revisions below `below`: sort keys from REV#000000000000 up to the zero-padded `below - 1`.
-  const range: { condition: string; values: Record<string, AttributeValue> } =
-    o.below === undefined
-      ? { condition: 'begins_with(sk, :rev)', values: { ':rev': { S: REVISION_SK_PREFIX } } }
-      : { condition: 'sk BETWEEN :lo AND :hi', values: { ':lo': { S: revisionSk(0) }, ':hi': { S: revisionSk(o.below - 1) } } };
+  // `below`: history items sort by zero-padded revision, so "sk between REV# and REV#{n-1}" is below n.
+  const range = o.below === undefined ? 'begins_with(sk, :rev)' : 'sk BETWEEN :rev AND :below';
+  const values: Record<string, AttributeValue> = { ':k': { S: key }, ':rev': { S: REVISION_SK_PREFIX } };
+  if (o.below !== undefined) values[':below'] = { S: revisionSk(Math.max(0, o.below - 1)) };
   const out = await read(
     () =>
       table.client.send(
         new QueryCommand({
           TableName: table.name,
-          KeyConditionExpression: `pk = :k AND ${range.condition}`,
-          ExpressionAttributeValues: { ':k': { S: key }, ...range.values },
+          KeyConditionExpression: `pk = :k AND ${range}`,
+          ExpressionAttributeValues: values,
           ScanIndexForward: !o.descending,
           Limit: o.limit,
           ExclusiveStartKey: o.start,
@@ -103,7 +149,7 @@ async function queryHistory(
       ),
     'read the history',
   );
-  return { items: (out.Items ?? []).map(toRevision), next: o.limit ? undefined : out.LastEvaluatedKey };
+  return { items: (out.Items ?? []).map(toRevision), next: o.limit && !o.paged ? undefined : out.LastEvaluatedKey };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { ChangePublisher, PointerMoved } from '../sync/ports';
+import type { ChangeEvent, ChangePublisher } from '../sync/ports';
 
 /** The documented identity of change events (README "Change events"). */
 export const EVENT_SOURCE = 'optimizely-datafile-sync';
@@ -7,17 +7,15 @@ export const EVENT_DETAIL_TYPE = 'Datafile Pointer Moved';
 /** An alarm rolled the pointer back (lib/sync/rollback.ts): its own detail-type, so rules can page on it alone. */
 export const ROLLBACK_DETAIL_TYPE = 'Datafile Rolled Back';
 
-/** The detail-type of a change event: it follows the move's reason. */
-export function detailType(event: PointerMoved): string {
-  return event.reason === 'rollback' ? ROLLBACK_DETAIL_TYPE : EVENT_DETAIL_TYPE;
-}
+/** Detail type of the event sent when guardrails hold a revision (same source). */
+export const HELD_DETAIL_TYPE = 'Datafile Held';
 
 export interface EventBridgePublisherOptions {
   busName: string;
   client?: EventBridgeClient;
 }
 
-/** ChangePublisher on an EventBridge bus: one PutEvents entry per pointer move. */
+/** ChangePublisher on an EventBridge bus: one PutEvents entry per pointer move or hold. */
 export class EventBridgePublisher implements ChangePublisher {
   readonly client: EventBridgeClient;
   readonly busName: string;
@@ -27,10 +25,11 @@ export class EventBridgePublisher implements ChangePublisher {
     this.busName = options.busName;
   }
 
-  async publish(event: PointerMoved): Promise<void> {
+  async publish(event: ChangeEvent): Promise<void> {
+    const detailType = 'violations' in event ? HELD_DETAIL_TYPE : event.reason === 'rollback' ? ROLLBACK_DETAIL_TYPE : EVENT_DETAIL_TYPE;
     const out = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType(event), Detail: JSON.stringify(event) }],
+        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(event) }],
       }),
     );
     // PutEvents answers 200 even when an entry was refused; the entry carries the error.

@@ -4,7 +4,8 @@ import { ConfigError, DatafileError, DatafileSyncError, describeError, StorageEr
  * Exit codes scripts can rely on (README "Operator CLI"):
  *   0 ok · 1 verify or doctor found problems · 2 usage or configuration · 3 table, bucket, key or revision
  *   not found · 4 AWS / store error · 5 Optimizely datafile could not be fetched or is invalid ·
- *   6 refused: the target revision's stored bytes are missing or corrupt (pin / unpin; nothing moved)
+ *   6 refused: the target revision's stored bytes are missing or corrupt, or the key's state does not
+ *   allow it (approve while pinned or backwards); nothing moved
  */
 export const EXIT = { ok: 0, problems: 1, usage: 2, notFound: 3, store: 4, datafile: 5, refused: 6 } as const;
 
@@ -32,6 +33,7 @@ export function exitFor(error: unknown): { code: number; message: string } {
   // operator (restore the object, or pick another revision), not a retry of an Optimizely fetch.
   if (error instanceof DatafileError && (error.code === 'object_missing' || error.code === 'object_corrupt'))
     return { code: EXIT.refused, message: error.message };
+  if (error instanceof DatafileSyncError && error.code === 'approve_refused') return { code: EXIT.refused, message: error.message };
   if (error instanceof DatafileError) return { code: EXIT.datafile, message: error.message };
   if (error instanceof StorageError) {
     const cause = describeError(error).cause;

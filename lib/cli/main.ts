@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
+import { approve } from './commands/approve';
+import { diff } from './commands/diff';
 import { doctor } from './commands/doctor';
+import { held } from './commands/held';
 import { history } from './commands/history';
 import { pin, unpin } from './commands/pin';
 import { status } from './commands/status';
@@ -13,7 +16,13 @@ export const USAGE = `Usage: datafile-sync <command> [options]
 
 Commands:
   status [key]                   where each pointer is (table, or --json)
-  history <key>                  every stored revision with time, size and sha256
+  history <key>                  every stored revision with time, size, sha256, HELD/APPROVED and
+                                 one line of what it changed
+  diff <key> [<from>] <to>       what changed between two stored revisions (default from: the one
+                                 before <to>), one line per change (or --json)
+  held [key]                     revisions guardrails held, with their violations (or --json)
+  approve <key> <revision>       put a held (or any newer stored) revision live: bytes verified,
+                                 pointer moved (reason approve), marked APPROVED in history
   pin <key> <revision>           move the pointer and latest.json to a stored revision and hold it
   unpin <key>                    release the pin; the pointer moves to the newest stored revision
   sync <sdkKey> --project <id>   fetch the current datafile from Optimizely and store it
@@ -31,7 +40,7 @@ Target (one of):
   --region <region>              AWS region (default AWS_REGION or your profile's)
 
 Exit codes: 0 ok, 1 verify or doctor found problems, 2 usage, 3 not found, 4 AWS/store error, 5 Optimizely fetch failed,
-            6 refused: the target revision's stored bytes are missing or corrupt (pointer not moved)`;
+            6 refused: the target's stored bytes are missing or corrupt, or approve while pinned or backwards (nothing moved)`;
 
 const OPTIONS = {
   local: { type: 'boolean' },
@@ -78,6 +87,18 @@ export async function runCli(argv: string[], io: CliIo = processIo, clients: Cli
       case 'history':
         atMost(1);
         return await history(target(), io, arg(0, 'key'), Boolean(flags.json));
+      case 'diff': {
+        atMost(3);
+        const revisions = args.slice(1).map(revisionArg);
+        if (revisions.length === 0) throw new UsageError('diff needs <key> [<from>] <to>.');
+        return await diff(target(), io, arg(0, 'key'), revisions, Boolean(flags.json));
+      }
+      case 'held':
+        atMost(1);
+        return await held(target(), io, args[0], Boolean(flags.json));
+      case 'approve':
+        atMost(2);
+        return await approve(target(), io, arg(0, 'key'), revisionArg(arg(1, 'revision')));
       case 'pin':
         atMost(2);
         return await pin(target(), io, arg(0, 'key'), revisionArg(arg(1, 'revision')));

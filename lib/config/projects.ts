@@ -1,3 +1,4 @@
+import { type Guardrails, parseGuardrails } from '../changes';
 import { ConfigError } from '../errors';
 import { registerSecret } from '../log';
 
@@ -12,6 +13,8 @@ export interface ProjectSettings {
    * attacker-chosen text (`constructor`, `__proto__`), and an object lookup would find inherited members.
    */
   accessTokens: ReadonlyMap<string, string>;
+  /** What a revision must pass to go live (lib/changes); absent = only the SDK check. */
+  guardrails?: Guardrails;
 }
 
 /** Project id → settings. The id `*` (local stack only) accepts any project. */
@@ -19,7 +22,8 @@ export type ProjectsConfig = ReadonlyMap<string, ProjectSettings>;
 
 /**
  * Parse the JSON document that configures projects (SSM parameter or `SYNC_PROJECTS`):
- * `{"projects":{"1234":{"secrets":["…"],"environments":["Production"],"accessTokens":{"SDK_KEY":"…"}}}}`.
+ * `{"projects":{"1234":{"secrets":["…"],"environments":["Production"],"accessTokens":{"SDK_KEY":"…"},"guardrails":{…}}}}`.
+ * Bad guardrails are refused here, at load, naming the field (`…: project 1234 guardrails.maxBytes must be …`).
  * Every secret and token is registered with the logger so it can never be printed.
  */
 export function parseProjectsConfig(json: string, source: string): ProjectsConfig {
@@ -54,12 +58,14 @@ export function parseProjectsConfig(json: string, source: string): ProjectsConfi
     ) {
       throw new ConfigError(`${source}: project ${id} "accessTokens" must map SDK keys to tokens (visible ASCII, no spaces).`);
     }
+    const guardrails = p.guardrails === undefined ? undefined : parseGuardrails(p.guardrails, `${source}: project ${id}`);
     for (const s of secrets as string[]) registerSecret(s);
     for (const t of Object.values(tokens) as string[]) registerSecret(t);
     out.set(id, {
       secrets: secrets as string[],
       environments: environments as string[] | undefined,
       accessTokens: new Map(Object.entries(tokens as Record<string, string>)),
+      ...(guardrails ? { guardrails } : {}),
     });
   }
   return out;

@@ -1,10 +1,11 @@
 import { type BackoffPolicy, backoffDelay, sleep as realSleep, type Sleep } from '../backoff';
+import { oneLine } from '../changes';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import type { ChangePublisher, Pointer, PointerMoved } from './ports';
+import type { ChangeEvent, ChangePublisher, DatafileHeld, MoveSummary, Pointer, PointerMoved, StoredRevision } from './ports';
 
-/** Announce a pointer move. Resolves true when published (or publishing is off), false when it gave up. */
-export type Notify = (event: PointerMoved) => Promise<boolean>;
+/** Announce a change event. Resolves true when published (or publishing is off), false when it gave up. */
+export type Notify = (event: ChangeEvent) => Promise<boolean>;
 
 /** The change event of a pointer's last move, rebuilt from the pointer item (same id every time). */
 export function pointerMoved(pointer: Pointer): PointerMoved {
@@ -24,6 +25,7 @@ export function pointerMoved(pointer: Pointer): PointerMoved {
     event.pinReason = pointer.pinReason;
     event.alarmName = alarmOf(pointer.pinReason);
   }
+  if (pointer.moveSummary !== undefined) event.summary = pointer.moveSummary;
   return event;
 }
 
@@ -37,6 +39,28 @@ export function rollbackPinReason(alarmName: string): string {
 /** The alarm named by a rollback pin's reason; undefined for any other pin. */
 export function alarmOf(pinReason: string | undefined): string | undefined {
   return pinReason?.startsWith(ROLLBACK_PIN_PREFIX) ? pinReason.slice(ROLLBACK_PIN_PREFIX.length) : undefined;
+}
+
+/** The `Datafile Held` event of a held revision, rebuilt from its history item (same id every time). */
+export function datafileHeld(rev: StoredRevision): DatafileHeld {
+  const event: DatafileHeld = {
+    eventId: rev.holdEventId ?? `${rev.key}:${rev.revision}:held`,
+    key: rev.key,
+    projectId: rev.projectId,
+    revision: rev.revision,
+    s3Key: rev.s3Key,
+    sha256: rev.sha256,
+    violations: rev.violations ?? [],
+    heldAt: rev.storedAt,
+  };
+  if (rev.environment !== undefined) event.environment = rev.environment;
+  if (rev.summary !== undefined) event.summary = moveSummaryOf(rev.summary);
+  return event;
+}
+
+/** What an event carries of a diff summary: the line and the counts. */
+export function moveSummaryOf(summary: NonNullable<StoredRevision['summary']>): MoveSummary {
+  return { line: oneLine(summary), total: summary.total, counts: summary.counts };
 }
 
 export interface NotifyOptions {
@@ -69,7 +93,7 @@ export function reliableNotify(publisher: ChangePublisher | undefined, logger: L
             key: event.key,
             revision: event.revision,
             eventId: event.eventId,
-            reason: event.reason,
+            reason: 'reason' in event ? event.reason : 'held',
             attempts,
             error: describeError(error),
           });

@@ -1,3 +1,5 @@
+import type { DiffSummary, Violation } from '../changes';
+
 /** One stored, immutable revision of a datafile (a history item). */
 export interface StoredRevision {
   key: string;
@@ -13,10 +15,37 @@ export interface StoredRevision {
   storedAt: string;
   /** Whether the key had a datafile access token (secure environment) when stored: never mirrored. */
   secure?: boolean;
+
+  /** Why a pointer moved, as published in change events. */
+
+  /** What changed since the previous stored revision (absent when the diff could not be made). */
+  summary?: DiffSummary;
+  /** Guardrails held this revision: the pointer did not move to it (until `approve`). */
+  held?: boolean;
+  violations?: Violation[];
+  /** Stable id of the `Datafile Held` event, and whether it still has to be published. */
+  holdEventId?: string;
+  holdUnsettled?: boolean;
+  /** When an operator approved it (moved the pointer to it past its guardrails). */
+  approvedAt?: string;
 }
 
 /** Why a pointer moved, as published in change events. */
-export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync' | 'rollback';
+export type MoveReason = 'webhook' | 'pin' | 'unpin' | 'reconcile' | 'sync' | 'rollback' | 'approve';
+
+/** What a move changed, as carried by its change event: one line plus counts per change kind. */
+export interface MoveSummary {
+  line: string;
+  total: number;
+  counts: DiffSummary['counts'];
+}
+
+/** A guard's verdict on moving the pointer from `seen` to a new revision. */
+export interface Verdict {
+  violations: Violation[];
+  /** What the move would change (from `seen`). */
+  summary?: MoveSummary;
+}
 
 /** The current revision of a key, what readers serve. */
 export interface Pointer extends StoredRevision {
@@ -34,6 +63,10 @@ export interface Pointer extends StoredRevision {
   pinReason?: string;
   /** Validators of the last full fetch of this key's datafile (for a conditional GET). */
   fetched?: FetchValidators;
+  /** What the last move changed (absent when unknown: pins, or a move made before diffs). */
+  moveSummary?: MoveSummary;
+  /** The newest revision guardrails held (may be at or below `revision` once newer went live). */
+  heldRevision?: number;
 }
 
 export interface FetchValidators {
@@ -46,6 +79,8 @@ export interface FetchValidators {
 export type RecordResult =
   | { moved: true; pointer: Pointer; previous?: Pointer }
   | { moved: false; reason: 'duplicate' | 'older' | 'pinned'; current?: Pointer }
+  /** Guardrails held the revision: stored in history (marked held), the pointer stays. */
+  | { moved: false; reason: 'held'; current?: Pointer; held: StoredRevision }
   /** The revision is already recorded with other bytes: the first recorded wins. */
   | { moved: false; reason: 'conflict'; current?: Pointer; recorded: StoredRevision };
 
@@ -75,10 +110,22 @@ export interface RevisionLedger {
    * Put the history item and, in the same transaction, move the pointer forward if it is behind
    * and not pinned. A history item that already exists is a duplicate (same bytes) or a conflict
    * (other bytes), not an error. `seen` is the pointer as the caller last read it (saves a read).
+   * `guard`, when given, judges every pointer the revision would move from (called again if a
+   * concurrent move changes it): violations hold the revision instead of moving.
    */
-  record(rev: StoredRevision, move: { reason: MoveReason; seen?: Pointer | null }): Promise<RecordResult>;
+  record(rev: StoredRevision, move: RecordRequest): Promise<RecordResult>;
   /** Mark the move announced by `eventId` settled; false when the pointer has moved on since. */
   settle(key: string, eventId: string): Promise<boolean>;
+  /** Mark the hold of `revision` announced (its `Datafile Held` event published). */
+  settleHold(key: string, revision: number, eventId: string): Promise<void>;
+  /** The newest stored revision below `revision` (the base of its diff). */
+  newestBelow(key: string, revision: number): Promise<StoredRevision | undefined>;
+}
+
+export interface RecordRequest {
+  reason: MoveReason;
+  seen?: Pointer | null;
+  guard?: (seen: Pointer | undefined) => Promise<Verdict>;
 }
 
 /** Result of a pin or unpin: where the pointer is now and whether it moved. */
@@ -118,7 +165,16 @@ export interface PinLedger extends RevisionLedger {
   unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined>;
   /** The newest stored revision of a key. */
   newestRevision(key: string): Promise<StoredRevision | undefined>;
+  /**
+   * Move the pointer forward to this stored revision (held or not) and mark it approved, in one
+   * transaction. Refused outcomes: `pinned`, `older` (not ahead of the pointer).
+   */
+  approve(rev: StoredRevision, summary?: MoveSummary): Promise<ApproveResult>;
 }
+
+export type ApproveResult =
+  | { moved: true; pointer: Pointer; previous?: Pointer }
+  | { moved: false; reason: 'pinned' | 'older'; current: Pointer };
 
 /** Every pointer (reconcile, CLI status). */
 export interface PointerCatalog {
@@ -150,9 +206,29 @@ export interface PointerMoved {
   /** Rollbacks only: the pin's reason (`rollback: <alarm>`) and the alarm that caused it. */
   pinReason?: string;
   alarmName?: string;
+  /** What the move changed, when known. */
+  summary?: MoveSummary;
 }
+
+/** The detail of a `Datafile Held` event: guardrails kept a stored revision from going live. */
+export interface DatafileHeld {
+  /** Stable across re-publications of the same hold: de-duplicate on it. */
+  eventId: string;
+  key: string;
+  projectId: string;
+  environment?: string;
+  revision: number;
+  s3Key: string;
+  sha256: string;
+  violations: Violation[];
+  summary?: MoveSummary;
+  heldAt: string;
+}
+
+/** Any change event; a held one is told apart by its `violations`. */
+export type ChangeEvent = PointerMoved | DatafileHeld;
 
 /** Where change events go (EventBridge when deployed). May throw; callers retry and log. */
 export interface ChangePublisher {
-  publish(event: PointerMoved): Promise<void>;
+  publish(event: ChangeEvent): Promise<void>;
 }

@@ -39,7 +39,7 @@ export interface ReconcileSummary {
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> {
   const started = Date.now();
-  const counts: ReconcileSummary['counts'] = { updated: 0, unchanged: 0, superseded: 0, pinned: 0, failed: 0 };
+  const counts: ReconcileSummary['counts'] = { updated: 0, unchanged: 0, superseded: 0, pinned: 0, held: 0, failed: 0 };
   const failures: ReconcileSummary['failures'] = [];
   const pointerAges: ReconcileObservation['pointerAges'] = [];
   const age = (p: Pointer) =>

@@ -1,14 +1,17 @@
+import type { Violation } from '../changes';
 import type { FetchedDatafile } from '../datafile/fetch';
-import { DatafileError } from '../errors';
+import { DatafileError, describeError } from '../errors';
 import { revisionObjectKey } from '../layout';
 import type { Logger } from '../log';
 import type { MirrorDeps } from '../mirror/publish';
+import { type ChangeCheck, type PreparedChanges, prepareChanges } from './changes';
 import type { Notify } from './events';
+import { isHeld, settleHold, violationsOf } from './hold';
 import type { DatafileStore, MoveReason, Pointer, RecordResult, RevisionLedger, StoredRevision } from './ports';
 import { settlePointer } from './settle';
 
 /** What a sync did, as the stable `status` a webhook answers with. */
-export type SyncStatus = 'updated' | 'unchanged' | 'superseded' | 'pinned';
+export type SyncStatus = 'updated' | 'unchanged' | 'superseded' | 'pinned' | 'held';
 
 export interface SyncOutcome {
   status: SyncStatus;
@@ -26,6 +29,8 @@ export interface SyncOutcome {
   bytes?: number;
   /** A conditional fetch answered 304: nothing was downloaded. */
   notModified?: boolean;
+  /** Why guardrails hold the revision (status `held`). */
+  violations?: Violation[];
 }
 
 export interface SyncRequest {
@@ -47,8 +52,10 @@ export interface SyncDeps extends MirrorDeps {
   store: DatafileStore;
   /** Fetch the datafile for the request (origin → CDN, validated, at least `revision`). */
   fetch(request: SyncRequest): Promise<FetchedDatafile>;
-  /** Announce a pointer move (never throws); absent = no change events. */
+  /** Announce a pointer move or a hold (never throws); absent = no change events. */
   notify?: Notify;
+  /** Guardrails, SDK check and datafile cache; absent = diff only, nothing held. */
+  changes?: ChangeCheck;
   logger?: Logger;
   now?: () => Date;
   /**
@@ -77,7 +84,9 @@ export const DEFAULT_SETTLE_GRACE_MS = 30_000;
  * revision (or the newer one actually served) is stored, and the pointer and alias reflect it.
  * Order matters: immutable S3 object first, DynamoDB transaction second, alias last, so a reader
  * can never see a pointer to bytes that do not exist. Five AWS requests for a new revision:
- * BatchGetItem, PutObject, TransactWriteItems, CopyObject (alias), UpdateItem (settle).
+ * BatchGetItem, PutObject, TransactWriteItems, CopyObject (alias), UpdateItem (settle) — the diff
+ * base comes from the container's cache when it holds the live revision. A revision that breaks a
+ * guardrail is stored and held: history item marked, pointer unmoved, `Datafile Held` announced.
  */
 export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promise<SyncOutcome> {
   const { ledger, store } = deps;
@@ -86,7 +95,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   // earlier attempt's move if it stopped before settling (alias, change event).
   if (request.revision !== undefined) {
     const state = await ledger.lookup(request.key, request.revision);
-    if (state.revision) return duplicate(request.key, state.revision.revision, state.pointer, deps);
+    if (state.revision) return duplicate(request.key, state.revision, state.pointer, deps);
     seen = state.pointer ?? null;
   }
 
@@ -98,7 +107,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     const state = await ledger.lookup(request.key, fetched.revision);
     if (state.revision) {
       if (state.revision.sha256 !== fetched.sha256) throw conflict(request.key, state.revision, fetched.sha256, deps.logger);
-      return { ...(await duplicate(request.key, fetched.revision, state.pointer, deps)), fetchMs, bytes: fetched.bytes.length };
+      return { ...(await duplicate(request.key, state.revision, state.pointer, deps)), fetchMs, bytes: fetched.bytes.length };
     }
     seen = state.pointer ?? null;
   }
@@ -115,8 +124,14 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     ...(deps.secure ? { secure: deps.secure(request.key) } : {}),
   };
   await store.putRevision(rev, fetched.bytes);
-  const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen });
+  const changes = await prepare(rev, fetched.bytes, seen ?? undefined, deps);
+  if (changes?.summary) rev.summary = changes.summary;
+  const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen, guard: changes?.guard });
   if (!result.moved && result.reason === 'conflict') throw conflict(request.key, result.recorded, rev.sha256, deps.logger);
+  if (!result.moved && result.reason === 'held') {
+    const outcome = await held(result.held, result.current, deps);
+    return { ...outcome, fetchMs, bytes: rev.size };
+  }
   const pointer = result.moved ? result.pointer : result.current;
   // Settle only our own move. A pointer some racer just moved is that racer's to settle (or, if it
   // dies, the next redelivery's or reconcile's, via the lookup above): settling it here too would
@@ -125,9 +140,38 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   return { ...outcome(rev.revision, request.key, result, settled), fetchMs, bytes: rev.size };
 }
 
-async function duplicate(key: string, revision: number, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
+async function duplicate(key: string, stored: StoredRevision, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
   const settled = pointer ? await settleIfAbandoned(pointer, deps) : pointer;
-  return outcome(revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
+  if (isHeld(stored) && stored.revision !== settled?.revision) return held(stored, settled, deps);
+  return outcome(stored.revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
+}
+
+/** A held revision: announce the hold (if not yet) and answer `held` with its violations. */
+async function held(rev: StoredRevision, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
+  await settleHold(rev, deps);
+  const violations = violationsOf(rev);
+  deps.logger?.info('revision held', {
+    key: rev.key,
+    revision: rev.revision,
+    current: pointer?.revision,
+    rules: violations.map((v) => v.rule),
+  });
+  return { status: 'held', key: rev.key, revision: rev.revision, current: pointer?.revision, pointer, violations };
+}
+
+/** Diff and guard for a new revision; a failure here is logged and never stops the revision being stored. */
+async function prepare(
+  rev: StoredRevision,
+  bytes: Buffer,
+  seen: Pointer | undefined,
+  deps: SyncDeps,
+): Promise<PreparedChanges | undefined> {
+  try {
+    return await prepareChanges(rev, bytes, seen, deps.changes, deps);
+  } catch (error) {
+    deps.logger?.error('change check failed', { key: rev.key, revision: rev.revision, error: describeError(error) });
+    return undefined;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { type FetchPolicy, fetchDatafile, type Sleep } from '../datafile/fetch';
 import { datafileUrls } from '../layout';
 import type { Logger } from '../log';
 import type { MirrorDeps } from '../mirror/publish';
+import type { ChangeCheck } from './changes';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, ReconcileState, RevisionLedger } from './ports';
 import { type SyncOutcome, settleIfAbandoned, syncDatafile } from './sync-datafile';
@@ -31,6 +32,8 @@ export interface KeySyncDeps extends Pick<MirrorDeps, 'mirror'> {
   sleep?: Sleep;
   now?: () => Date;
   settleGraceMs?: number;
+  /** Guardrails and the SDK check (reconcile respects them like the webhook). */
+  changes?: ChangeCheck;
 }
 
 /**

@@ -50,10 +50,10 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
       Object.assign(fields, { project: update.projectId, environment: update.environment, key: update.key, revision: update.revision });
       authorize(signer, update);
       const outcome = await withDeadline(deps.sync(update, signer.settings.accessTokens.get(update.key)), deadline(started, deps));
-      const { status, key, revision, current, previous } = outcome;
+      const { status, key, revision, current, previous, violations } = outcome;
       measured = { fetchMs: outcome.fetchMs, bytes: outcome.bytes };
       Object.assign(fields, { stored: revision, current, previous });
-      response = jsonResponse(200, { status, key, revision, current, previous });
+      response = jsonResponse(200, { status, key, revision, current, previous, violations });
     }
   } catch (error) {
     response = errorResponse(error);

@@ -40,7 +40,7 @@ const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 const ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
 
 function expectedGrants(fn: 'Webhook' | 'Reconcile', stage: string, bus: string): Grant[] {
-  const tableActions = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const tableActions = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
   return sortGrants([
     { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`{${fn}LogGroup.Arn}`] },
     { actions: ['s3:GetObject', 's3:PutObject'], resources: ['{DatafileBucket.Arn}/datafiles/*'] },

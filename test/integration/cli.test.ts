@@ -97,7 +97,7 @@ describe('datafile-sync history', () => {
 
     const lines = res.out.split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^ 1\s+\S+Z\s+\d+\s+[0-9a-f]{64}$/);
+    expect(lines[1]).toMatch(/^ 1\s+\S+Z\s+\d+\s+[0-9a-f]{64}\s+initial revision: \+1 flag$/);
     expect(lines[2]).toMatch(/^\*2\s/);
   });
 });

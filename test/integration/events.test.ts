@@ -49,6 +49,7 @@ describe('change events', () => {
       s3Key: expect.stringMatching(/^datafiles\/sdk_key\/revisions\/5-[0-9a-f]{64}\.json$/),
       sha256: (await readObject(env.stores, 'datafiles/sdk_key/latest.json'))?.metadata.sha256,
       reason: 'webhook',
+      summary: { line: 'no changes', total: 0, counts: {} },
     });
     expect(bus.events[0]?.detail).not.toHaveProperty('previousRevision');
   });

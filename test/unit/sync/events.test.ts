@@ -1,6 +1,6 @@
 import { createLogger } from '../../../lib/log';
 import { pointerMoved, reliableNotify } from '../../../lib/sync/events';
-import type { Pointer, PointerMoved } from '../../../lib/sync/ports';
+import type { ChangeEvent, Pointer } from '../../../lib/sync/ports';
 
 const pointer: Pointer = {
   key: 'k',
@@ -49,7 +49,7 @@ describe('pointerMoved', () => {
 describe('reliableNotify', () => {
   it('retries with jittered exponential backoff until the publisher succeeds', async () => {
     const delays: number[] = [];
-    const sent: PointerMoved[] = [];
+    const sent: ChangeEvent[] = [];
     let failures = 2;
     const notify = reliableNotify(
       {

@@ -1,0 +1,62 @@
+import { createReconcileApp, createWebhookApp } from '../../lib/app';
+import { runCli } from '../../lib/cli/main';
+import { body } from '../../local/origin';
+import { buildDatafile, type DatafileSpec } from './datafile-builders';
+import { PROJECT_ID } from './datafiles';
+import { BUS, basesFor, busClient, captureLogger, fetchPolicyFor, type startOpsEnv, testWebhookConfig } from './ops';
+import { httpApiEvent, payload, SECRET } from './webhooks';
+
+/** Helpers of the change-safety tests: a project with guardrails, datafiles from specs, the CLI. */
+export type Env = Awaited<ReturnType<typeof startOpsEnv>>;
+
+export function projectsWith(guardrails?: object): object {
+  return { projects: { [PROJECT_ID]: { secrets: [SECRET], ...(guardrails ? { guardrails } : {}) } } };
+}
+
+function parts(env: Env, guardrails?: object) {
+  const config = { ...testWebhookConfig(env.stores, fetchPolicyFor(env.origin), projectsWith(guardrails)), eventBusName: BUS };
+  const overrides = {
+    s3: env.stores.s3,
+    dynamo: env.stores.dynamo,
+    events: busClient(env.bus),
+    logger: captureLogger(env.logs),
+    notifyOptions: { sleep: async () => undefined },
+  };
+  return { config, overrides };
+}
+
+/** The real webhook app for a project with these guardrails (one app = one warm container). */
+export function guardedApp(env: Env, guardrails?: object) {
+  const { config, overrides } = parts(env, guardrails);
+  const handler = createWebhookApp(config, overrides);
+  return async (spec: DatafileSpec & { revision: number }, key = 'sdk_key') => {
+    const text = serve(env, spec, key);
+    const res = await handler(httpApiEvent(payload({ revision: spec.revision, key, origin: env.origin.url })));
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown>, text };
+  };
+}
+
+export function guardedReconcile(env: Env, guardrails?: object) {
+  const { config, overrides } = parts(env, guardrails);
+  return createReconcileApp({ ...config, bases: basesFor(env.origin), concurrency: 1 }, overrides);
+}
+
+/** Serve the datafile of `spec` for `key` at the origin and CDN paths; returns its text. */
+export function serve(env: Env, spec: DatafileSpec & { revision: number }, key = 'sdk_key'): string {
+  const text = JSON.stringify(buildDatafile(spec));
+  env.origin.serve(`/datafiles/${key}.json`, body(text));
+  env.origin.serve(`/cdn/datafiles/${key}.json`, body(text));
+  return text;
+}
+
+/** Run the CLI in-process against the test stores. */
+export async function cli(env: Env, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    ['--table', env.stores.table, '--bucket', env.stores.bucket, '--bus', BUS, ...argv],
+    { out: (l) => out.push(l), err: (l) => err.push(l), env: {} },
+    { dynamo: env.stores.dynamo, s3: env.stores.s3, events: busClient(env.bus) },
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}

@@ -263,7 +263,7 @@ describe('the packaged stack', () => {
       expect(rule.EventBusName).toEqual({ 'Fn::If': ['CreateEventBus', { Ref: 'DatafileEventBus' }, bus] });
       expect(rule.EventPattern).toEqual({
         source: ['optimizely-datafile-sync'],
-        'detail-type': ['Datafile Pointer Moved', 'Datafile Rolled Back'],
+        'detail-type': ['Datafile Pointer Moved', 'Datafile Rolled Back', 'Datafile Held'],
       });
       expect(rule.Targets.map((x) => literal(x.Arn))).toEqual(['{DatafileChangeTopic}']);
       expect(literal(topic.KmsMasterKeyId)).toBe('{DatafileChangeTopicKey}');

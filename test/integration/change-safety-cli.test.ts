@@ -68,7 +68,7 @@ describe('datafile-sync diff', () => {
     ]);
   });
 
-  it('prints the full diff with --json, and exits 5 when an object is not its recorded bytes', async () => {
+  it('prints the full diff with --json, and exits 6 when an object is not its recorded bytes', async () => {
     const json = await cli(env, 'diff', 'sdk_key', '2', '--json');
     await corruptObject(env.stores, 'sdk_key', 1);
     const corrupt = await cli(env, 'diff', 'sdk_key', '2');
@@ -80,7 +80,7 @@ describe('datafile-sync diff', () => {
       initial: false,
       changes: [{ kind: 'flag_removed', key: 'banner' }, { kind: 'traffic_changed' }],
     });
-    expect(corrupt).toMatchObject({ code: 5, err: expect.stringContaining('has sha256') });
+    expect(corrupt).toMatchObject({ code: 6, err: expect.stringContaining('has sha256') });
   });
 });
 
@@ -114,12 +114,12 @@ describe('datafile-sync approve', () => {
     expect(moves()).toHaveLength(2);
   });
 
-  it('refuses a corrupt object (exit 5) and leaves the pointer where it was', async () => {
+  it('refuses a corrupt object (exit 6) and leaves the pointer where it was', async () => {
     await corruptObject(env.stores, 'sdk_key', 2);
 
     const res = await cli(env, 'approve', 'sdk_key', '2');
 
-    expect(res).toMatchObject({ code: 5, err: expect.stringContaining('refusing to point at it') });
+    expect(res).toMatchObject({ code: 6, err: expect.stringContaining('refusing to point at it') });
     expect((await ledger.getPointer('sdk_key'))?.revision).toBe(1);
     expect(moves()).toHaveLength(1);
   });

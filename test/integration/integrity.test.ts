@@ -234,6 +234,6 @@ describe('pin and unpin refuse a target whose stored bytes are damaged', () => {
   it('documents exit code 6 in the usage text', async () => {
     const res = await cli(env, '--help');
 
-    expect(res.out).toMatch(/6 refused: the target revision's stored bytes are missing or corrupt/);
+    expect(res.out).toMatch(/6 refused: the target's stored bytes are missing or corrupt/);
   });
 });

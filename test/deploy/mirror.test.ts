@@ -129,6 +129,16 @@ describe('the SDK mirror stack', () => {
     ).toEqual([]);
   });
 
+  it('shows viewers 404, not S3\'s 403, for a valid key without a copy; passes every other answer through', () => {
+    const code = String(resource(on.template, 'MirrorResponseFunction').Properties?.FunctionCode);
+    const run = (statusCode: number) =>
+      runInNewContext(`${code}\nhandler(event)`, { event: { response: { statusCode, statusDescription: 'x', headers: {} } } }) as {
+        statusCode: number;
+      };
+
+    expect([403, 200, 304, 404, 500].map((s) => run(s).statusCode)).toEqual([404, 200, 304, 404, 500]);
+  });
+
   it('answers CORS preflights and 404s any path but /datafiles/{valid key}.json at the edge', () => {
     const code = String(resource(on.template, 'MirrorRequestFunction').Properties?.FunctionCode);
     const run = (method: string, uri: string) =>
@@ -140,6 +150,7 @@ describe('the SDK mirror stack', () => {
 
     expect(association.map((a) => [a.EventType, literal(a.FunctionARN)])).toEqual([
       ['viewer-request', '{MirrorRequestFunction.FunctionARN}'],
+      ['viewer-response', '{MirrorResponseFunction.FunctionARN}'],
     ]);
     expect(run('GET', datafilePath('sdk_key')).uri).toBe('/datafiles/sdk_key.json');
     expect(run('OPTIONS', datafilePath('sdk_key')).statusCode).toBe(204);

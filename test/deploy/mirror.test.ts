@@ -129,7 +129,7 @@ describe('the SDK mirror stack', () => {
     ).toEqual([]);
   });
 
-  it('shows viewers 404, not S3\'s 403, for a valid key without a copy; passes every other answer through', () => {
+  it("shows viewers 404, not S3's 403, for a valid key without a copy; passes every other answer through", () => {
     const code = String(resource(on.template, 'MirrorResponseFunction').Properties?.FunctionCode);
     const run = (statusCode: number) =>
       runInNewContext(`${code}\nhandler(event)`, { event: { response: { statusCode, statusDescription: 'x', headers: {} } } }) as {

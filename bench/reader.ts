@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { revisionObjectKey } from '../lib/layout';
 import { createDatafileReader } from '../lib/reader';
 import { type BenchEnv, countCommands, datafileOfSize } from './env';
 import type { DatafileOrigin } from './origin';
@@ -133,7 +135,7 @@ export interface ColdLoadResult {
  */
 export async function coldLoad(env: BenchEnv, origin: DatafileOrigin, bytes: number, trials: number): Promise<ColdLoadResult> {
   const names = await storedDatafile(env, origin, bytes);
-  const s3Key = `datafiles/${KEY}/revisions/1.json`;
+  const s3Key = revisionObjectKey(KEY, 1, createHash('sha256').update(names.text).digest('hex'));
   const run = await interleave(
     trials + 1,
     async () => {

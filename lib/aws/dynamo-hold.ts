@@ -8,8 +8,9 @@ import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import { ATTR, POINTER_SK, revisionSk } from '../layout';
 import type { ApproveResult, MoveSummary, Pointer, StoredRevision } from '../sync/ports';
-import { type MoveFactory, movedPointer, pointerUpdate, revisionItem, toRevision } from './dynamo-items';
+import { type MoveFactory, movedPointer, revisionItem, toRevision } from './dynamo-items';
 import { getPointer } from './dynamo-reads';
+import { pointerMoveFrom } from './dynamo-writes';
 import { Table } from './table';
 
 /** The writes of change safety: holding a revision, announcing the hold, approving it. */
@@ -110,15 +111,9 @@ export async function approveRevision(table: Table, rev: StoredRevision, move: M
     if (seen?.pinned) return { moved: false, reason: 'pinned', current: seen };
     if (seen && seen.revision >= rev.revision) return { moved: false, reason: 'older', current: seen };
     const m = { ...move('approve', seen, false), summary };
-    const update = pointerUpdate(table.name, rev, m);
-    let condition = 'attribute_not_exists(pk)';
-    if (seen) {
-      update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
-      update.ExpressionAttributeValues[':was'] = { S: seen.updatedAt };
-      condition = '#revision = :seen AND #updatedAt = :was';
-    }
+    const update = pointerMoveFrom(table.name, rev, seen, m);
     try {
-      await table.transact([approvedMark(table.name, rev, m.updatedAt), { Update: { ...update, ConditionExpression: condition } }]);
+      await table.transact([approvedMark(table.name, rev, m.updatedAt), { Update: update }]);
       const pointer: Pointer = { ...plain(rev), ...movedPointer(m), previousRevision: seen?.revision };
       return { moved: true, pointer, previous: seen };
     } catch (e) {

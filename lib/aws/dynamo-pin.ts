@@ -2,9 +2,9 @@ import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/c
 import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import type { PinOptions, PinResult, Pointer, StoredRevision } from '../sync/ports';
-import { type MoveFactory, movedPointer, pointerUpdate } from './dynamo-items';
+import { type MoveFactory, movedPointer, type pointerUpdate } from './dynamo-items';
 import { getPointer, newestLiveRevision } from './dynamo-reads';
-import { historyExists, rollbackLogPut } from './dynamo-writes';
+import { historyExists, pointerMoveFrom, rollbackLogPut } from './dynamo-writes';
 import type { Table } from './table';
 
 const ATTEMPTS = 25;
@@ -24,13 +24,7 @@ export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFa
     if (seen?.pinned && seen.revision === rev.revision && seen.sha256 === rev.sha256)
       return { moved: false, pointer: seen, previous: seen };
     const m = move(options.moveReason ?? 'pin', seen, true, options.pinReason ?? 'pin');
-    const update = pointerUpdate(table.name, rev, m);
-    let condition = 'attribute_not_exists(pk)';
-    if (seen) {
-      update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
-      update.ExpressionAttributeValues[':was'] = { S: seen.updatedAt };
-      condition = '#revision = :seen AND #updatedAt = :was';
-    }
+    const update = pointerMoveFrom(table.name, rev, seen, m);
     const log =
       options.alarmName === undefined
         ? []
@@ -45,7 +39,7 @@ export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFa
               eventId: m.eventId,
             }),
           ];
-    const outcome = await transact(table, rev, { ...update, ConditionExpression: condition }, log);
+    const outcome = await transact(table, rev, update, log);
     if (outcome === 'ok') {
       const pointer: Pointer = { ...rev, ...movedPointer(m), previousRevision: seen?.revision };
       return { moved: seen?.revision !== rev.revision, pointer, previous: seen };
@@ -86,10 +80,7 @@ export async function unpinPointer(
     // Releasing a pin without changing the revision is not a move: no change event for it.
     const m = move('unpin', current, false);
     if (next === current) m.announce = false;
-    const update = pointerUpdate(table.name, next, m);
-    update.ExpressionAttributeValues[':seen'] = { N: String(current.revision) };
-    update.ExpressionAttributeValues[':was'] = { S: current.updatedAt };
-    const outcome = await transact(table, next, { ...update, ConditionExpression: '#revision = :seen AND #updatedAt = :was' });
+    const outcome = await transact(table, next, pointerMoveFrom(table.name, next, current, m));
     if (outcome === 'ok') {
       const announced = m.announce !== false;
       current = { ...next, ...movedPointer(m), unsettled: announced || current.unsettled, previousRevision: current.revision };

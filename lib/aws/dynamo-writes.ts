@@ -71,3 +71,16 @@ export function toRollbackRecord(item: Record<string, AttributeValue>): Rollback
     eventId: item[ATTR.eventId]?.S ?? '',
   };
 }
+
+/**
+ * An operator's move (pin, unpin, approve, rollback): the pointer to `rev`, conditioned on the pointer
+ * being exactly as read (same revision and same move time), or absent. Any move in between, even to
+ * the same revision, fails the condition, so the operator's decision is re-made on what is there now.
+ */
+export function pointerMoveFrom(table: string, rev: StoredRevision, seen: Pointer | undefined, move: Move) {
+  const update = pointerUpdate(table, rev, move);
+  if (!seen) return { ...update, ConditionExpression: 'attribute_not_exists(pk)' };
+  update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
+  update.ExpressionAttributeValues[':was'] = { S: seen.updatedAt };
+  return { ...update, ConditionExpression: '#revision = :seen AND #updatedAt = :was' };
+}

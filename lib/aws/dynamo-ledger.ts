@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AttributeValue,
   type CancellationReason,
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -10,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
-import { ATTR, POINTER_SK, RECONCILE_CURSOR_SK, RECONCILE_PK } from '../layout';
+import { ATTR, POINTER_SK } from '../layout';
 import type {
   ApproveResult,
   FetchValidators,
@@ -42,6 +41,7 @@ import {
   newestBelow,
   newestRevision,
 } from './dynamo-reads';
+import { readCursor, saveValidators, writeCursor } from './dynamo-reconcile';
 import { historyPut, pointerMove } from './dynamo-writes';
 import { Table } from './table';
 
@@ -227,57 +227,16 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     }
   }
 
-  async readCursor(): Promise<string | undefined> {
-    try {
-      return (await this.table.get(RECONCILE_PK, RECONCILE_CURSOR_SK))?.[ATTR.cursorKey]?.S;
-    } catch (e) {
-      throw storageError('read the reconcile cursor', e);
-    }
+  readCursor(): Promise<string | undefined> {
+    return readCursor(this.table);
   }
 
-  async writeCursor(key: string): Promise<void> {
-    try {
-      await this.table.client.send(
-        new PutItemCommand({
-          TableName: this.table.name,
-          Item: { ...Table.key(RECONCILE_PK, RECONCILE_CURSOR_SK), [ATTR.cursorKey]: { S: key } },
-        }),
-      );
-    } catch (e) {
-      throw storageError('write the reconcile cursor', e);
-    }
+  writeCursor(key: string): Promise<void> {
+    return writeCursor(this.table, key);
   }
 
-  /** Only touches the validator attributes, and only of a pointer that exists. */
-  async saveValidators(key: string, v: FetchValidators): Promise<void> {
-    const values: Record<string, AttributeValue> = { ':url': { S: v.url } };
-    const sets = ['#url = :url'];
-    const removes: string[] = [];
-    for (const [name, value] of [
-      ['etag', v.etag],
-      ['lm', v.lastModified],
-    ] as const) {
-      if (value === undefined) removes.push(`#${name}`);
-      else {
-        values[`:${name}`] = { S: value };
-        sets.push(`#${name} = :${name}`);
-      }
-    }
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: Table.key(key, POINTER_SK),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#url': ATTR.fetchUrl, '#etag': ATTR.fetchEtag, '#lm': ATTR.fetchLastModified },
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return;
-      throw storageError('remember the fetch validators', e);
-    }
+  saveValidators(key: string, validators: FetchValidators): Promise<void> {
+    return saveValidators(this.table, key, validators);
   }
 
   /** The attributes of a new move: a fresh event id, born unsettled. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../../lib/cli/main';
 import { freePort } from '../../local/stores';
-import { makeDatafile } from '../support/datafiles';
+import { makeDatafile, PROJECT_ID } from '../support/datafiles';
 
 const run = promisify(execFile);
 const TSX = ['--no-warnings', '--import', 'tsx'];
@@ -117,5 +117,33 @@ describe('local stack (npm start)', () => {
     await stop(stack);
 
     expect(refused).toMatchObject({ code: 1, stdout: expect.stringContaining('401 {"error":"invalid_signature"') });
+  });
+
+  it('honours a projects JSON in SYNC_PROJECTS: its guardrails hold a revision that breaks them', async () => {
+    const ports = {
+      PORT: await freePort(),
+      LOCAL_S3_PORT: await freePort(),
+      LOCAL_DYNAMODB_PORT: await freePort(),
+      LOCAL_EVENTS_PORT: await freePort(),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'local-stack-'));
+    const projects = { projects: { [PROJECT_ID]: { secrets: ['local-development-secret'], guardrails: { requiredFlags: ['checkout'] } } } };
+    const env = {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      LOCAL_DATA_DIR: join(dir, 'data'),
+      SYNC_PROJECTS: JSON.stringify(projects),
+    };
+    const datafile = join(dir, 'datafile.json');
+    writeFileSync(datafile, makeDatafile({ revision: 3, sdkKey: 'demo_key' })); // has no flag "checkout"
+    const stack = await startStack(env);
+
+    const sent = await run(process.execPath, [...TSX, 'local/send-webhook.ts', '--datafile', datafile], { env });
+    await stop(stack);
+
+    expect(stack.output()).toContain('checkout');
+    expect(sent.stdout).toContain('"status":"held"');
+    expect(sent.stdout).toContain('requiredFlags');
+    expect(stack.output()).toMatch(/\[event\] Datafile Held: \{.*"key":"demo_key"/);
   });
 });

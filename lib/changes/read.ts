@@ -35,9 +35,30 @@ export function stable(x: unknown): string {
   return JSON.stringify(x) ?? 'null';
 }
 
+/**
+ * Whether two values are equal as canonical JSON (`stable(x) === stable(y)`), without building the
+ * strings: a 20 MiB datafile's unchanged sections are compared in place instead of serialised twice.
+ */
+export function same(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    return x.every((v, i) => same(v, y[i]));
+  }
+  const a = rec(x);
+  const b = rec(y);
+  if (a || b) {
+    if (!a || !b) return false;
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
+  }
+  return stable(x) === stable(y);
+}
+
 /** Whether a field differs between two objects, ignoring key order. */
 export function differs(a: Obj, b: Obj, key: string): boolean {
-  return stable(a[key]) !== stable(b[key]);
+  return !same(a[key], b[key]);
 }
 
 /** Entries by key (first one wins), in their original order. */

@@ -1,4 +1,4 @@
-import { allocation, byKey, keyed, list, type Obj, present, stable, str, trafficPercent } from './read';
+import { allocation, byKey, keyed, list, type Obj, present, same, stable, str, trafficPercent } from './read';
 import type { Change, RuleEntity } from './types';
 
 /** Where a rule sits, for the records it produces. */
@@ -25,7 +25,7 @@ export function diffRule(ctx: RuleContext, key: string, a: Obj, b: Obj): Change[
   if (audA !== audB) out.push({ kind: 'rule_audiences_changed', ...where, from: audA, to: audB });
   out.push(...diffTraffic(where, a, b));
   out.push(...diffVariations(ctx, key, a, b));
-  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((f) => !UNDERSTOOD.has(f) && stable(a[f]) !== stable(b[f]));
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((f) => !UNDERSTOOD.has(f) && !same(a[f], b[f]));
   if (fields.length > 0) {
     const path = `${ctx.flag === undefined ? '' : `flag ${ctx.flag} › `}${ctx.entity} ${key}`;
     out.push({ kind: 'other', entity: 'other', key: path, path, fields });

@@ -1,25 +1,15 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { clientConfig, dynamoClient, s3Client } from './aws/clients';
-import { DynamoLedger } from './aws/dynamo-ledger';
-import { EventBridgePublisher } from './aws/events';
-import { S3Mirror } from './aws/s3-mirror';
-import { S3Store } from './aws/s3-store';
+import { clientConfig } from './aws/clients';
 import { ssmProjects } from './aws/ssm-projects';
 import { sdkAccepts } from './changes/sdk-check';
 import type { ReconcileConfig, WebhookConfig } from './config';
 import { type ProjectsSource, staticProjects } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
 import { DatafileSyncError } from './errors';
-import { createLogger, type Logger } from './log';
 import type { ReconcileObservation, WebhookObservation } from './metrics';
-import type { DatafileMirror } from './mirror/publish';
+import { buildStores, type Stores, type StoresOverrides } from './stores';
 import type { ChangeCheck } from './sync/changes';
 import { DatafileCache } from './sync/datafile-cache';
-import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
-import type { ChangePublisher } from './sync/ports';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
 import { syncDatafile } from './sync/sync-datafile';
 import { syncKey } from './sync/sync-key';
@@ -27,16 +17,8 @@ import { handleWebhook } from './webhook/handle';
 import type { HttpResponse } from './webhook/http';
 import type { WebhookEvent } from './webhook/request';
 
-export interface WebhookAppOverrides {
-  s3?: S3Client;
-  dynamo?: DynamoDBClient;
+export interface WebhookAppOverrides extends Omit<StoresOverrides, 'clock'> {
   ssm?: SSMClient;
-  /** EventBridge client for change events (used when the config names a bus). */
-  events?: EventBridgeClient;
-  /** Replace the change publisher entirely (fault injection in tests). */
-  publisher?: ChangePublisher;
-  notifyOptions?: NotifyOptions;
-  logger?: Logger;
   sleep?: Sleep;
   /**
    * How long a move may stay unsettled before a redelivery or reconcile finishes it instead of its
@@ -45,28 +27,17 @@ export interface WebhookAppOverrides {
   settleGraceMs?: number;
   /** Clock for the SSM re-read rate limit (tests). */
   now?: () => number;
-  /** SDK mirror kept equal to the pointer for keys without an access token (local stack, tests). */
-  mirror?: DatafileMirror;
 }
 
-interface Core {
+interface Core extends Stores {
   /** The change check of a project: its guardrails, the SDK check, this container's datafile cache. */
   changes(projectId: string): Promise<ChangeCheck>;
-  ledger: DynamoLedger;
-  store: S3Store;
   projects: ProjectsSource;
-  notify: Notify;
-  logger: Logger;
-  mirror?: DatafileMirror;
 }
 
 function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, service: string): Core {
-  const logger = overrides.logger ?? createLogger({ service }, config.logLevel ?? 'info');
-  const publisher =
-    overrides.publisher ??
-    (config.eventBusName
-      ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
-      : undefined);
+  const stores = buildStores(config, overrides, service);
+  const { logger } = stores;
   const projects: ProjectsSource =
     config.projects.kind === 'ssm'
       ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
@@ -76,16 +47,9 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
         })
       : staticProjects(config.projects.config);
   const cache = new DatafileCache();
-  const s3 = overrides.s3 ?? s3Client();
   return {
-    ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient() }),
-    store: new S3Store({ bucket: config.bucket, client: s3 }),
-    mirror:
-      overrides.mirror ??
-      (config.mirror ? new S3Mirror({ bucket: config.bucket, client: s3, maxAgeSeconds: config.mirror.maxAgeSeconds }) : undefined),
+    ...stores,
     projects,
-    notify: reliableNotify(publisher, logger, overrides.notifyOptions),
-    logger,
     changes: async (projectId) => {
       const all = await projects.current();
       return { guardrails: (all.get(projectId) ?? all.get('*'))?.guardrails ?? {}, sdk: sdkAccepts, cache };

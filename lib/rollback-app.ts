@@ -1,21 +1,10 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { WebhookAppOverrides } from './app';
-import { clientConfig, dynamoClient, s3Client } from './aws/clients';
-import { DynamoLedger } from './aws/dynamo-ledger';
-import { EventBridgePublisher } from './aws/events';
-import { S3Mirror } from './aws/s3-mirror';
-import { S3Store } from './aws/s3-store';
 import type { RollbackConfig } from './config';
 import { DatafileSyncError } from './errors';
-import { createLogger } from './log';
-import { reliableNotify } from './sync/events';
+import { buildStores, type StoresOverrides } from './stores';
 import { type AlarmStateChangeEvent, type RollbackSummary, rollbackOnAlarm } from './sync/rollback';
 
-export interface RollbackAppOverrides
-  extends Pick<WebhookAppOverrides, 's3' | 'dynamo' | 'events' | 'publisher' | 'notifyOptions' | 'logger'> {
-  /** The ledger's clock: when the rollback's move is recorded (tests). */
-  clock?: () => Date;
-}
+/** Injected clients and fault points (tests); the mirror comes from config only. */
+export type RollbackAppOverrides = Omit<StoresOverrides, 'mirror'>;
 
 /**
  * Wire config + adapters into the alarm rollback (lib/sync/rollback.ts). Built once per container.
@@ -27,20 +16,8 @@ export function createRollbackApp(
   config: RollbackConfig,
   overrides: RollbackAppOverrides = {},
 ): (event: AlarmStateChangeEvent) => Promise<RollbackSummary> {
-  const logger = overrides.logger ?? createLogger({ service: 'datafile-sync-rollback' }, config.logLevel ?? 'info');
-  const publisher =
-    overrides.publisher ??
-    (config.eventBusName
-      ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
-      : undefined);
-  const s3 = overrides.s3 ?? s3Client();
   const deps = {
-    ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient(), now: overrides.clock }),
-    store: new S3Store({ bucket: config.bucket, client: s3 }),
-    // The SDK mirror follows the rolled-back pointer; a key recorded as secure loses any copy.
-    mirror: config.mirror ? new S3Mirror({ bucket: config.bucket, client: s3, maxAgeSeconds: config.mirror.maxAgeSeconds }) : undefined,
-    notify: reliableNotify(publisher, logger, overrides.notifyOptions),
-    logger,
+    ...buildStores(config, overrides, 'datafile-sync-rollback'),
     policy: { alarmNames: config.alarmNames, bakeMs: config.bakeSeconds * 1000 },
   };
   return async (event) => {

@@ -30,17 +30,7 @@ import type {
 import { approveRevision, holdRevision, notePointerHeld, settleHold } from './dynamo-hold';
 import { type Move, movedPointer, toPointer, toRevision } from './dynamo-items';
 import { pinPointer, unpinPointer } from './dynamo-pin';
-import {
-  getPointer,
-  getRevision,
-  listHeld,
-  listHistory,
-  listPointers,
-  listRollbacks,
-  lookup,
-  newestBelow,
-  newestRevision,
-} from './dynamo-reads';
+import { getPointer, getRevision, listHeld, listHistory, listPointers, listRollbacks, lookup, newestBelow } from './dynamo-reads';
 import { readCursor, saveValidators, writeCursor } from './dynamo-reconcile';
 import { historyPut, pointerMove } from './dynamo-writes';
 import { Table } from './table';
@@ -80,10 +70,6 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return lookup(this.table, key, revision);
   }
 
-  newestRevision(key: string): Promise<StoredRevision | undefined> {
-    return newestRevision(this.table, key);
-  }
-
   newestBelow(key: string, revision: number): Promise<StoredRevision | undefined> {
     return newestBelow(this.table, key, revision);
   }
@@ -111,11 +97,6 @@ export class DynamoLedger implements PinLedger, ReconcileState {
   /** Every stored revision of the key, oldest first. */
   history(key: string): Promise<StoredRevision[]> {
     return listHistory(this.table, key);
-  }
-
-  /** The newest stored revision of the key older than `revision`. */
-  revisionBefore(key: string, revision: number): Promise<StoredRevision | undefined> {
-    return newestBelow(this.table, key, revision);
   }
 
   /** Every alarm rollback of the key, oldest first. */

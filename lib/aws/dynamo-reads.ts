@@ -31,11 +31,6 @@ export async function lookup(table: Table, key: string, revision: number): Promi
   return { pointer: pointer ? toPointer(pointer) : undefined, revision: rev ? toRevision(rev) : undefined };
 }
 
-/** The newest stored revision of a key (Query history descending, limit 1). */
-export async function newestRevision(table: Table, key: string): Promise<StoredRevision | undefined> {
-  return (await queryHistory(table, key, { descending: true, limit: 1 })).items[0];
-}
-
 /** The newest stored revision below `revision` (Query descending, limit 1, sort key below its own). */
 export async function newestBelow(table: Table, key: string, revision: number): Promise<StoredRevision | undefined> {
   return (await queryHistory(table, key, { descending: true, limit: 1, below: revision })).items[0];
@@ -93,12 +88,6 @@ export async function listHistory(table: Table, key: string): Promise<StoredRevi
     start = page.next;
   } while (start);
   return all;
-}
-
-/** The newest stored revision of a key below `revision` (Query history descending, limit 1). */
-export async function revisionBefore(table: Table, key: string, revision: number): Promise<StoredRevision | undefined> {
-  if (revision <= 0) return undefined;
-  return (await queryHistory(table, key, { descending: true, limit: 1, below: revision })).items[0];
 }
 
 /** Every rollback log item of a key, oldest first (one partition, a handful of items). */

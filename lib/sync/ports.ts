@@ -163,8 +163,6 @@ export interface PinLedger extends RevisionLedger {
   pin(rev: StoredRevision, options?: PinOptions): Promise<PinResult>;
   /** Release the pin and move the pointer to the newest stored revision, once `verify` accepts its bytes. */
   unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined>;
-  /** The newest stored revision of a key. */
-  newestRevision(key: string): Promise<StoredRevision | undefined>;
   /**
    * Move the pointer forward to this stored revision (held or not) and mark it approved, in one
    * transaction. Refused outcomes: `pinned`, `older` (not ahead of the pointer).

@@ -7,10 +7,8 @@ import { type AlarmStateChangeEvent, blames, decide, type RollbackPolicy } from 
 
 export type { AlarmStateChangeEvent, RollbackPolicy } from './rollback-alarm';
 
-/** What the rollback needs of the ledger: pin, list every pointer, find the revision before one. */
-export interface RollbackLedger extends PinLedger, PointerCatalog {
-  revisionBefore(key: string, revision: number): Promise<StoredRevision | undefined>;
-}
+/** What the rollback needs of the ledger: pin, list every pointer, find the revision before one (`newestBelow`). */
+export type RollbackLedger = PinLedger & PointerCatalog;
 
 export interface RollbackDeps {
   ledger: RollbackLedger;
@@ -95,5 +93,5 @@ async function previousOf(pointer: Pointer, ledger: RollbackLedger): Promise<Sto
     const stored = await ledger.getRevision(pointer.key, previous);
     if (stored) return stored;
   }
-  return ledger.revisionBefore(pointer.key, pointer.revision);
+  return ledger.newestBelow(pointer.key, pointer.revision);
 }

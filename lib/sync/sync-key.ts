@@ -8,8 +8,6 @@ import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, ReconcileState, RevisionLedger } from './ports';
 import { type SyncOutcome, settleIfAbandoned, syncDatafile } from './sync-datafile';
 
-export { datafileUrls } from '../layout';
-
 /** Which key to sync when no webhook names the URLs (reconcile, CLI `sync`). */
 export interface KeyTarget {
   key: string;

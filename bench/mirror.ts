@@ -1,9 +1,9 @@
-import { createInstance, createPollingProjectConfigManager, NOTIFICATION_TYPES } from '@optimizely/optimizely-sdk';
 import { S3Mirror } from '../lib/aws/s3-mirror';
 import { serveHttpApi } from '../local/http-adapter';
 import { localMirrorRoute } from '../local/mirror';
 import { type BenchEnv, countingProxy, datafileOfSize } from './env';
 import type { DatafileOrigin } from './origin';
+import { startPollingSdk } from './sdk';
 import { type Summary, summarize } from './stats';
 import { benchApp, webhookEvent } from './webhook';
 
@@ -40,21 +40,7 @@ export async function mirrorPropagation(env: BenchEnv, origin: DatafileOrigin, o
   origin.prepare(rev, Buffer.from(datafileOfSize(rev, opts.bytes)));
   if ((await app(webhookEvent(origin, rev))).statusCode !== 200) throw new Error('seeding webhook failed');
 
-  const sdk = createInstance({
-    projectConfigManager: createPollingProjectConfigManager({
-      sdkKey: KEY,
-      updateInterval: INTERVAL_MS,
-      urlTemplate: `${proxy.url}/datafiles/%s.json`,
-    }),
-    logger: undefined,
-  });
-  let sdkRevision = 0;
-  let sdkSeenAt = 0;
-  sdk.notificationCenter.addNotificationListener(NOTIFICATION_TYPES.OPTIMIZELY_CONFIG_UPDATE, () => {
-    sdkRevision = Number(sdk.getOptimizelyConfig()?.revision);
-    sdkSeenAt = performance.now();
-  });
-  await sdk.onReady({ timeout: 10_000 });
+  const sdk = await startPollingSdk(KEY, `${proxy.url}/datafiles/%s.json`, INTERVAL_MS);
   const until = async (cond: () => boolean) => {
     const deadline = performance.now() + 30_000;
     while (!cond()) {
@@ -62,7 +48,7 @@ export async function mirrorPropagation(env: BenchEnv, origin: DatafileOrigin, o
       await sleep(1);
     }
   };
-  await until(() => sdkRevision === 1);
+  await until(() => sdk.revision() === 1);
 
   proxy.reset();
   const idleFrom = statuses.length;
@@ -83,8 +69,8 @@ export async function mirrorPropagation(env: BenchEnv, origin: DatafileOrigin, o
     const t0 = performance.now();
     const res = await app(webhookEvent(origin, r));
     if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}`);
-    await until(() => sdkRevision === r);
-    propagationMs.push(sdkSeenAt - t0);
+    await until(() => sdk.revision() === r);
+    propagationMs.push(sdk.seenAt() - t0);
     origin.forget(r);
   }
 

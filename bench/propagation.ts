@@ -1,7 +1,7 @@
-import { createInstance, createPollingProjectConfigManager, NOTIFICATION_TYPES } from '@optimizely/optimizely-sdk';
 import { createDatafileReader } from '../lib/reader';
 import { type BenchEnv, countCommands, countingProxy, datafileOfSize } from './env';
 import type { DatafileOrigin } from './origin';
+import { startPollingSdk } from './sdk';
 import { quantile, type Summary, summarize } from './stats';
 import { benchApp, webhookEvent } from './webhook';
 
@@ -48,21 +48,7 @@ export async function propagation(env: BenchEnv, origin: DatafileOrigin, opts: {
   origin.publish(SDK_KEY, Buffer.from(datafileOfSize(rev, opts.bytes)));
   if ((await app(webhookEvent(origin, rev))).statusCode !== 200) throw new Error('seeding webhook failed');
 
-  const sdk = createInstance({
-    projectConfigManager: createPollingProjectConfigManager({
-      sdkKey: SDK_KEY,
-      updateInterval: windowMs,
-      urlTemplate: `${originProxy.url}/datafiles/%s.json`,
-    }),
-    logger: undefined,
-  });
-  let sdkRevision = 0;
-  let sdkSeenAt = 0;
-  sdk.notificationCenter.addNotificationListener(NOTIFICATION_TYPES.OPTIMIZELY_CONFIG_UPDATE, () => {
-    sdkRevision = Number(sdk.getOptimizelyConfig()?.revision);
-    sdkSeenAt = performance.now();
-  });
-  await sdk.onReady({ timeout: 10_000 });
+  const sdk = await startPollingSdk(SDK_KEY, `${originProxy.url}/datafiles/%s.json`, windowMs);
 
   let running = true;
   let readerRevision = 0;
@@ -84,7 +70,7 @@ export async function propagation(env: BenchEnv, origin: DatafileOrigin, opts: {
       await sleep(1);
     }
   };
-  await until(() => readerRevision === 1 && sdkRevision === 1);
+  await until(() => readerRevision === 1 && sdk.revision() === 1);
 
   // Idle cost first: nothing changes, both sides keep polling.
   const dynamoCounts = countCommands(readerClients.dynamo);
@@ -124,10 +110,10 @@ export async function propagation(env: BenchEnv, origin: DatafileOrigin, opts: {
     } else {
       const t0 = performance.now();
       origin.publish(SDK_KEY, bytes);
-      await until(() => sdkRevision === r);
-      sdkMs.push(sdkSeenAt - t0);
+      await until(() => sdk.revision() === r);
+      sdkMs.push(sdk.seenAt() - t0);
       const poll = origin.polls.find((p) => p.key === SDK_KEY && p.status === 200 && p.at >= t0);
-      if (poll) fetchToUpdate.push(sdkSeenAt - poll.at);
+      if (poll) fetchToUpdate.push(sdk.seenAt() - poll.at);
     }
   }
   const perChange = {

@@ -1,10 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
-import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { makeDatafile } from '../support/datafiles';
+import { coldStartWebhook, restoreEnvironment, type WebhookHandler, webhookEnvironment } from '../support/lambda';
 import { freshStores, type TestStores } from '../support/stores';
-import { httpApiEvent, payload, SECRET } from '../support/webhooks';
-
-type Handler = (event: unknown) => Promise<{ statusCode: number; body: string }>;
+import { httpApiEvent, payload } from '../support/webhooks';
 
 /**
  * A store that accepts connections and never answers: the worst an overloaded or half-dead endpoint
@@ -32,7 +31,6 @@ async function stalledServer(): Promise<{ endpoint: string; close(): Promise<voi
 let stores: TestStores;
 let origin: LocalOrigin;
 let stalled: Awaited<ReturnType<typeof stalledServer>>;
-const saved = { ...process.env };
 
 beforeEach(async () => {
   stores = await freshStores();
@@ -41,32 +39,16 @@ beforeEach(async () => {
   origin.serve('/datafiles/sdk_key.json', body(makeDatafile({ revision: 4 })));
 });
 afterEach(async () => {
-  process.env = saved;
+  restoreEnvironment();
   await Promise.all([origin.close(), stalled.close()]);
 });
 
 /** functions/webhook.ts as a new container loads it: production defaults, configured by env only. */
-function coldStart(env: Record<string, string>): Handler {
-  process.env = {
-    ...saved,
-    DATAFILE_TABLE: stores.table,
-    DATAFILE_BUCKET: stores.bucket,
-    SYNC_PROJECTS: JSON.stringify({ projects: { [PROJECT_ID]: { secrets: [SECRET] } } }),
-    ALLOWED_HOSTS: `127.0.0.1:${origin.port}`,
-    ALLOW_LOOPBACK: 'true',
-    AWS_ENDPOINT_URL_S3: process.env.TEST_S3_ENDPOINT as string,
-    AWS_ENDPOINT_URL_DYNAMODB: process.env.TEST_DYNAMODB_ENDPOINT as string,
-    LOG_LEVEL: 'error',
-    ...env,
-  };
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = (require('../../functions/webhook') as { handler: Handler }).handler;
-  });
-  return handler as Handler;
+function coldStart(env: Record<string, string>): WebhookHandler {
+  return coldStartWebhook({ ...webhookEnvironment(stores, origin), ...env });
 }
 
-async function deliverTimed(handler: Handler): Promise<{ statusCode: number; error?: string; ms: number }> {
+async function deliverTimed(handler: WebhookHandler): Promise<{ statusCode: number; error?: string; ms: number }> {
   const started = Date.now();
   const res = await handler(httpApiEvent(payload({ revision: 4, origin: origin.url })));
   return { statusCode: res.statusCode, error: (JSON.parse(res.body) as { error?: string }).error, ms: Date.now() - started };

@@ -1,24 +1,12 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
-import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import { makeDatafile } from '../support/datafiles';
+import { coldStartWebhook, restoreEnvironment, webhookEnvironment } from '../support/lambda';
 import { freshStores, readObject, type TestStores } from '../support/stores';
-import { httpApiEvent, payload, SECRET } from '../support/webhooks';
-
-type Handler = (event: unknown) => Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
+import { httpApiEvent, payload } from '../support/webhooks';
 
 let stores: TestStores;
 let origin: LocalOrigin;
-const saved = { ...process.env };
-
-/** Load functions/webhook.ts fresh, as a new Lambda container would, with the given environment. */
-function coldStart(env: Record<string, string | undefined>): Handler {
-  process.env = { ...saved, ...env };
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = (require('../../functions/webhook') as { handler: Handler }).handler;
-  });
-  return handler as Handler;
-}
 
 beforeEach(async () => {
   stores = await freshStores();
@@ -26,25 +14,12 @@ beforeEach(async () => {
   origin.serve('/datafiles/sdk_key.json', body(makeDatafile({ revision: 4 })));
 });
 afterEach(async () => {
-  process.env = saved;
+  restoreEnvironment();
   await origin.close();
 });
 
-function environment(): Record<string, string> {
-  return {
-    DATAFILE_TABLE: stores.table,
-    DATAFILE_BUCKET: stores.bucket,
-    SYNC_PROJECTS: JSON.stringify({ projects: { [PROJECT_ID]: { secrets: [SECRET] } } }),
-    ALLOWED_HOSTS: `127.0.0.1:${origin.port}`,
-    ALLOW_LOOPBACK: 'true',
-    AWS_ENDPOINT_URL_S3: process.env.TEST_S3_ENDPOINT as string,
-    AWS_ENDPOINT_URL_DYNAMODB: process.env.TEST_DYNAMODB_ENDPOINT as string,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    LOG_LEVEL: 'error',
-  };
-}
+const environment = () => webhookEnvironment(stores, origin);
+const coldStart = coldStartWebhook;
 
 describe('functions/webhook handler (the Lambda entry point)', () => {
   it('syncs a datafile configured only through environment variables and the two endpoint variables', async () => {

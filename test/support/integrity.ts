@@ -6,7 +6,7 @@ import type { WebhookConfig } from '../../lib/config';
 import { aliasObjectKey, POINTER_SK } from '../../lib/layout';
 import { createDatafileReader } from '../../lib/reader';
 import { sha256 } from './invariants';
-import { BUS, basesFor, busClient, captureLogger, fetchPolicyFor, type OpsEnv, testWebhookConfig } from './ops';
+import { BUS, basesFor, busClient, fetchPolicyFor, type OpsEnv, opsOverrides, testWebhookConfig } from './ops';
 import { localClients, readObject } from './stores';
 import { httpApiEvent, payload } from './webhooks';
 
@@ -21,24 +21,13 @@ function config(env: OpsEnv, bus: boolean): WebhookConfig {
   return { ...testWebhookConfig(env.stores, fetchPolicyFor(env.origin, SLACK)), eventBusName: bus && env.bus ? BUS : undefined };
 }
 
-function overrides(env: OpsEnv, extra: WebhookAppOverrides): WebhookAppOverrides {
-  return {
-    s3: env.stores.s3,
-    dynamo: env.stores.dynamo,
-    events: env.bus ? busClient(env.bus) : undefined,
-    logger: captureLogger(env.logs),
-    notifyOptions: { sleep: async () => undefined },
-    ...extra,
-  };
-}
-
 /** The webhook app; `bus: false` runs it without change events. */
 export function integrityApp(env: OpsEnv, extra: WebhookAppOverrides = {}, bus = true) {
-  return createWebhookApp(config(env, bus), overrides(env, extra));
+  return createWebhookApp(config(env, bus), opsOverrides(env, extra));
 }
 
 export function integrityReconcile(env: OpsEnv, extra: WebhookAppOverrides = {}) {
-  return createReconcileApp({ ...config(env, true), bases: basesFor(env.origin), concurrency: 2 }, overrides(env, extra));
+  return createReconcileApp({ ...config(env, true), bases: basesFor(env.origin), concurrency: 2 }, opsOverrides(env, extra));
 }
 
 /** Deliver a signed webhook for `revision` of `key`; `query` picks the body of a query-aware origin. */

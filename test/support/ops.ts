@@ -77,7 +77,8 @@ function config(env: OpsEnv): WebhookConfig {
   return { ...testWebhookConfig(env.stores, fetchPolicyFor(env.origin)), eventBusName: env.bus ? BUS : undefined };
 }
 
-function overrides(env: OpsEnv, extra: WebhookAppOverrides): WebhookAppOverrides {
+/** The app overrides every ops test uses: the env's clients, a captured log, no waiting between retries. */
+export function opsOverrides(env: OpsEnv, extra: WebhookAppOverrides = {}): WebhookAppOverrides {
   return {
     s3: env.stores.s3,
     dynamo: env.stores.dynamo,
@@ -89,11 +90,11 @@ function overrides(env: OpsEnv, extra: WebhookAppOverrides): WebhookAppOverrides
 }
 
 export function webhookApp(env: OpsEnv, extra: WebhookAppOverrides = {}) {
-  return createWebhookApp(config(env), overrides(env, extra));
+  return createWebhookApp(config(env), opsOverrides(env, extra));
 }
 
 export function reconcileApp(env: OpsEnv, extra: WebhookAppOverrides = {}, tuning: Partial<ReconcileConfig> = {}) {
-  return createReconcileApp({ ...config(env), bases: basesFor(env.origin), concurrency: 2, ...tuning }, overrides(env, extra));
+  return createReconcileApp({ ...config(env), bases: basesFor(env.origin), concurrency: 2, ...tuning }, opsOverrides(env, extra));
 }
 
 /** Serve `revision` for `key` at both the origin and the CDN path of the local origin. */

@@ -83,7 +83,7 @@ export async function stopAllProbes(): Promise<void> {
 
 export interface ReaderProbe {
   /** Stop polling; resolves to how many reads were made and every miss seen. */
-  stop(): Promise<{ reads: number; misses: string[]; failedReads: number; tornAliasReads: number }>;
+  stop(): Promise<{ reads: number; misses: string[]; failedReads: number; tornReads: number }>;
 }
 
 /**
@@ -95,7 +95,7 @@ export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
   let running = true;
   let reads = 0;
   let failedReads = 0;
-  let tornAliasReads = 0;
+  let tornReads = 0;
   const misses: string[] = [];
   const loop = (async () => {
     while (running) {
@@ -116,20 +116,37 @@ export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
     );
     const s3Key = out.Item?.s3Key?.S;
     if (s3Key) {
-      const bytes = await readBytes(stores, s3Key);
-      if (!bytes) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} missing`);
-      else if (sha256(bytes) !== out.Item?.sha256?.S) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} has other bytes`);
+      const sha = await readSettled(s3Key);
+      if (!sha) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} missing`);
+      else if (sha === 'torn') misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} never settled`);
+      else if (sha !== out.Item?.sha256?.S) misses.push(`pointer ${out.Item?.revision?.N} → ${s3Key} has other bytes`);
     }
-    const alias = await readObjectWithMeta(stores, aliasObjectKey(key));
-    if (alias) {
-      const sha = sha256(alias.bytes);
-      // s3rver's CopyObject writes bytes and metadata in two steps (S3's copy is atomic), so a read
-      // in between sees new bytes under old metadata: counted, not a miss. What must never happen
-      // is bytes that are not a stored revision.
-      if (sha !== alias.metadata.sha256) tornAliasReads++;
+    const alias = await readSettled(aliasObjectKey(key));
+    if (alias === 'torn') misses.push('latest.json never settled: its bytes keep disagreeing with its own sha256 metadata');
+    else if (alias) {
       const stored = await itemsFor(stores, key);
-      if (!stored.some((i) => i.sk?.S?.startsWith('REV#') && i.sha256?.S === sha))
+      if (!stored.some((i) => i.sk?.S?.startsWith('REV#') && i.sha256?.S === alias))
         misses.push('latest.json holds bytes of no stored revision');
+    }
+  }
+  /**
+   * The sha256 of an object's bytes, read until they agree with the object's own sha256 metadata.
+   * s3rver rewrites a file in place (a PutObject of an existing key, a CopyObject onto latest.json)
+   * and its metadata afterwards, and its GET stops at the old metadata's length; S3's writes are
+   * atomic. So a read in between sees truncated or new bytes under old metadata. Such a torn read is
+   * counted and read again; only a read that agrees with itself is judged, and one that has not
+   * settled after 5 s is a miss.
+   */
+  async function readSettled(s3Key: string): Promise<string | undefined | 'torn'> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const object = await readObjectWithMeta(stores, s3Key);
+      if (!object) return undefined;
+      const sha = sha256(object.bytes);
+      if (object.metadata.sha256 === undefined || sha === object.metadata.sha256) return sha;
+      tornReads++;
+      if (Date.now() > deadline) return 'torn';
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
   const probe: ReaderProbe = {
@@ -137,7 +154,7 @@ export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
       running = false;
       await loop;
       probes.delete(probe);
-      return { reads, misses, failedReads, tornAliasReads };
+      return { reads, misses, failedReads, tornReads };
     },
   };
   probes.add(probe);

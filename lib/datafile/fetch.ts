@@ -32,6 +32,13 @@ export interface FetchedDatafile {
   url: string;
   /** The response's validators, for the next conditional fetch. */
   validators?: Validators;
+  /**
+   * The bytes as validation decoded and parsed them, shared so a large datafile is decoded and
+   * parsed once (the diff reads the document, the SDK check builds from the text). Treat the
+   * document as read-only, and never hand it to the SDK, which annotates the objects it is given.
+   */
+  text?: string;
+  document?: Record<string, unknown>;
 }
 
 /** The conditional fetch's answer when the URL still serves what the validators name. */
@@ -74,7 +81,15 @@ export async function fetchDatafile(
         const info = validateDatafile(got.bytes, req.projectId);
         if (info.revision >= req.minRevision) {
           const sha256 = createHash('sha256').update(got.bytes).digest('hex');
-          return { bytes: got.bytes, sha256, revision: info.revision, url, validators: got.validators };
+          return {
+            bytes: got.bytes,
+            sha256,
+            revision: info.revision,
+            url,
+            validators: got.validators,
+            text: info.text,
+            document: info.document,
+          };
         }
         staleRevision = Math.max(staleRevision ?? 0, info.revision);
       } catch (e) {

@@ -43,13 +43,17 @@ type Ref = Pick<StoredRevision, 'revision' | 'sha256' | 's3Key'>;
  */
 export async function prepareChanges(
   rev: StoredRevision,
-  bytes: Buffer,
+  datafile: { bytes: Buffer; text?: string; document?: unknown },
   seen: Pointer | undefined,
   check: ChangeCheck | undefined,
   deps: ChangeDeps,
 ): Promise<PreparedChanges> {
-  const text = bytes.toString('utf8');
-  const next: unknown = JSON.parse(text);
+  const { bytes } = datafile;
+  const text = datafile.text ?? bytes.toString('utf8');
+  // The SDK builds its own objects from the text (it annotates what it is given), so it starts now,
+  // alongside the diff and the caller's S3 write, and is awaited only when the guard needs it.
+  const sdk = check?.sdk?.(text).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
+  const next: unknown = datafile.document ?? JSON.parse(text);
   const cache = check?.cache;
   const diffs = new Map<number, Promise<DatafileDiff | undefined>>();
   const diffFrom = (base: Ref | undefined): Promise<DatafileDiff | undefined> => {
@@ -76,11 +80,9 @@ export async function prepareChanges(
   }
   cache?.remember(rev.key, { revision: rev.revision, sha256: rev.sha256, bytes });
 
-  let sdk: ReturnType<SdkCheck> | undefined;
   const guard = async (live: Pointer | undefined): Promise<Verdict> => {
     const diff = await diffFrom(live);
     // A check that throws (it should not) counts as a rejection: what the SDK chokes on must not go live.
-    sdk ??= check?.sdk?.(text).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
     // A live revision whose bytes cannot be read leaves only the checks that need no diff (required
     // flags, size, SDK): an S3 hiccup must not stop every release, and it is logged above.
     const violations = checkGuardrails({

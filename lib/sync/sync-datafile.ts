@@ -123,8 +123,9 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
     storedAt: (deps.now?.() ?? new Date()).toISOString(),
     ...(deps.secure ? { secure: deps.secure(request.key) } : {}),
   };
-  await store.putRevision(rev, fetched.bytes);
-  const changes = await prepare(rev, fetched.bytes, seen ?? undefined, deps);
+  // The diff and the SDK check are CPU and reads; they run while the object is written. Neither
+  // needs the other, and both finish before the transaction that makes the revision reachable.
+  const [, changes] = await Promise.all([store.putRevision(rev, fetched.bytes), prepare(rev, fetched, seen ?? undefined, deps)]);
   if (changes?.summary) rev.summary = changes.summary;
   const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen, guard: changes?.guard });
   if (!result.moved && result.reason === 'conflict') throw conflict(request.key, result.recorded, rev.sha256, deps.logger);
@@ -162,12 +163,12 @@ async function held(rev: StoredRevision, pointer: Pointer | undefined, deps: Syn
 /** Diff and guard for a new revision; a failure here is logged and never stops the revision being stored. */
 async function prepare(
   rev: StoredRevision,
-  bytes: Buffer,
+  fetched: FetchedDatafile,
   seen: Pointer | undefined,
   deps: SyncDeps,
 ): Promise<PreparedChanges | undefined> {
   try {
-    return await prepareChanges(rev, bytes, seen, deps.changes, deps);
+    return await prepareChanges(rev, fetched, seen, deps.changes, deps);
   } catch (error) {
     deps.logger?.error('change check failed', { key: rev.key, revision: rev.revision, error: describeError(error) });
     return undefined;

@@ -18,7 +18,14 @@ describe('validateDatafile', () => {
   });
 
   it.each(['2', '3', '4'])('accepts version %s and returns project and numeric revision', (version) => {
-    expect(validateDatafile(bytes({ ...base(), version }), PROJECT_ID)).toEqual({ version, projectId: PROJECT_ID, revision: 12 });
+    expect(validateDatafile(bytes({ ...base(), version }), PROJECT_ID)).toMatchObject({ version, projectId: PROJECT_ID, revision: 12 });
+  });
+
+  it('returns the decoded text and the parsed datafile, so the bytes need not be parsed again', () => {
+    const datafile = { ...base(), featureFlags: [{ key: 'f', id: '1' }] };
+    const valid = validateDatafile(bytes(datafile), PROJECT_ID);
+    expect(valid.document).toEqual(datafile);
+    expect(valid.text).toBe(JSON.stringify(datafile));
   });
 
   it.each([['1'], ['5'], [4], [null], [undefined], ['4 ']])('refuses version %p with invalid_datafile', (version) => {

@@ -6,8 +6,11 @@ import type { DatafileMirror, MirrorSource } from '../mirror/publish';
 export interface S3MirrorOptions {
   bucket: string;
   client?: S3Client;
-  /** `Cache-Control: max-age` the copy carries (CloudFront and SDK caches honour it). */
-  maxAgeSeconds: number;
+  /**
+   * `Cache-Control: max-age` the copy carries (CloudFront and SDK caches honour it). Absent (the CLI,
+   * which does not know the stack's setting): keep the max-age of the copy being replaced, else 1 s.
+   */
+  maxAgeSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -35,7 +38,7 @@ interface Previous {
 export class S3Mirror implements DatafileMirror {
   readonly client: S3Client;
   readonly bucket: string;
-  readonly maxAgeSeconds: number;
+  readonly maxAgeSeconds: number | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: S3MirrorOptions) {
@@ -49,10 +52,11 @@ export class S3Mirror implements DatafileMirror {
     const previous = await this.previous(pointer.key);
     // Every settle (duplicates, pins that hold) calls this: skip the copy when the mirror already has
     // this move, so its dates stay those of the real move.
-    if (previous && isCopyOf(previous, pointer, this.maxAgeSeconds)) return;
+    const cacheControl = `max-age=${this.maxAgeSeconds ?? maxAgeOf(previous?.cacheControl) ?? DEFAULT_MAX_AGE_SECONDS}`;
+    if (previous && isCopyOf(previous, pointer, cacheControl)) return;
     const lastModified = nextLastModified(pointer.updatedAt, previous?.meta[MIRROR_META.lastModified]);
     for (let attempt = 0; ; attempt++) {
-      const stamped = await this.copy(pointer, lastModified);
+      const stamped = await this.copy(pointer, lastModified, cacheControl);
       const before = previous?.s3LastModified;
       if (!before || !stamped || second(stamped) > second(before) || attempt >= 2) return;
       await this.sleep(1000 - (Date.now() % 1000) + 50);
@@ -68,7 +72,7 @@ export class S3Mirror implements DatafileMirror {
     }
   }
 
-  private async copy(pointer: MirrorSource, lastModified: string): Promise<Date | undefined> {
+  private async copy(pointer: MirrorSource, lastModified: string, cacheControl: string): Promise<Date | undefined> {
     try {
       const out = await this.client.send(
         new CopyObjectCommand({
@@ -77,7 +81,7 @@ export class S3Mirror implements DatafileMirror {
           CopySource: `${this.bucket}/${pointer.s3Key}`,
           MetadataDirective: 'REPLACE',
           ContentType: 'application/json',
-          CacheControl: `max-age=${this.maxAgeSeconds}`,
+          CacheControl: cacheControl,
           ServerSideEncryption: 'AES256',
           Metadata: {
             [MIRROR_META.sha256]: pointer.sha256,
@@ -105,14 +109,23 @@ export class S3Mirror implements DatafileMirror {
   }
 }
 
-function isCopyOf(previous: Previous, pointer: MirrorSource, maxAgeSeconds: number): boolean {
+/** The stack's default `mirrorMaxAgeSeconds`. */
+const DEFAULT_MAX_AGE_SECONDS = 1;
+
+function isCopyOf(previous: Previous, pointer: MirrorSource, cacheControl: string): boolean {
   const meta = previous.meta;
   return (
     meta[MIRROR_META.sha256] === pointer.sha256 &&
     meta[MIRROR_META.revision] === String(pointer.revision) &&
     meta[MIRROR_META.updatedAt] === pointer.updatedAt &&
-    previous.cacheControl === `max-age=${maxAgeSeconds}`
+    previous.cacheControl === cacheControl
   );
+}
+
+/** The seconds of a `max-age=N` Cache-Control this mirror wrote; anything else is not ours to keep. */
+export function maxAgeOf(cacheControl: string | undefined): number | undefined {
+  const match = /^max-age=(\d{1,9})$/.exec(cacheControl ?? '');
+  return match ? Number(match[1]) : undefined;
 }
 
 /** The move's second, or one second after the previous copy's date when that is not earlier. */

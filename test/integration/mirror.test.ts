@@ -161,6 +161,25 @@ describe('the SDK mirror (local route)', () => {
     expect(await objectExists(env.stores, mirrorObjectKey('old_key'))).toBe(false);
   });
 
+  it('keeps the stack’s max-age when the CLI (which does not know it) re-copies on a pin; 1 s for a first copy', async () => {
+    const stack = new S3Mirror({ bucket: env.stores.bucket, client: env.stores.s3, maxAgeSeconds: 30 });
+    const cli = new S3Mirror({ bucket: env.stores.bucket, client: env.stores.s3 });
+    await deliver(env, 1, 'sdk_key', { mirror: stack });
+    await deliver(env, 2, 'sdk_key', { mirror: stack });
+    await deliver(env, 1, 'other_key');
+    const cacheControl = async (key: string) =>
+      (await env.stores.s3.send(new HeadObjectCommand({ Bucket: env.stores.bucket, Key: mirrorObjectKey(key) }))).CacheControl;
+    expect(await cacheControl('sdk_key')).toBe('max-age=30');
+
+    await pinRevision('sdk_key', 1, { ...storeDeps(), mirror: cli });
+    await pinRevision('other_key', 1, { ...storeDeps(), mirror: cli });
+
+    const served = await fetch(`${base}/datafiles/sdk_key.json`);
+    expect(served.headers.get('etag')).toBe(`"${(await pointer()).sha256}"`);
+    expect(await cacheControl('sdk_key')).toBe('max-age=30');
+    expect(await cacheControl('other_key')).toBe('max-age=1');
+  });
+
   it('repairs a mirror copy that failed when the webhook is redelivered', async () => {
     let failing = true;
     const flaky = {

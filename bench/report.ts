@@ -164,6 +164,19 @@ function webhookRows(r: AllResults): Row[] {
       }),
     ),
     requestRow,
+    ...r.webhookPath.flatMap((w): Row[] =>
+      w.inRequestsMs && w.outsideRequestsMs
+        ? [
+            {
+              item: '5',
+              measure: `of which: in its AWS requests / outside them, ${bytes(w.bytes)}`,
+              subject: `${ms(w.inRequestsMs.median)} / ${ms(w.outsideRequestsMs.median)}`,
+              baseline: `${ms(w.rawIoMs.median)} raw I/O`,
+              ratio: `${times(w.inRequestsMs.median / w.rawIoMs.median)} / ${times(w.outsideRequestsMs.median / w.rawIoMs.median)}`,
+            },
+          ]
+        : [],
+    ),
     {
       item: '5',
       measure: `peak RSS above baseline, ${bytes(m.bytes)}`,

@@ -56,6 +56,12 @@ export interface WebhookPathResult {
   webhookMs: Summary;
   rawIoMs: Summary;
   ratio: Summary;
+  /**
+   * Per webhook: the time spent in its AWS requests (summed, from the clients' own timing) and the
+   * rest of its wall time, which is the code's own work (fetch, checks, diff) plus overlap.
+   */
+  inRequestsMs?: Summary;
+  outsideRequestsMs?: Summary;
   /** AWS requests one webhook makes, by command, with their mean time (where the time goes). */
   perWebhook: Record<string, { count: number; ms: number }>;
 }
@@ -69,6 +75,8 @@ export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: 
   const { dynamo, s3 } = env.clients();
   let revision = 0;
   let lastWebhook = 0;
+  const inRequests: number[] = [];
+  const requestMs = () => [...commands.values()].reduce((sum, c) => sum + c.ms, 0);
   const run = await interleave(
     trials + 1,
     async () => {
@@ -88,9 +96,11 @@ export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: 
       const r = revision;
       lastWebhook = r;
       let status = 0;
+      const before = requestMs();
       const ms = await timeMs(async () => {
         status = (await app(webhookEvent(origin, r))).statusCode;
       });
+      inRequests.push(requestMs() - before);
       origin.forget(r);
       if (status !== 200) throw new Error(`webhook answered ${status}: ${JSON.stringify(errors.at(-1))}`);
       return ms;
@@ -104,7 +114,16 @@ export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: 
   for (const c of [dynamo, s3, appDynamo, appS3]) c.destroy();
   const perWebhook: WebhookPathResult['perWebhook'] = {};
   for (const [name, t] of commands) perWebhook[name] = { count: t.count / (trials + 1), ms: t.ms / t.count };
-  return { bytes, webhookMs: summarize(subject), rawIoMs: summarize(baseline), ratio: pairedRatio(subject, baseline), perWebhook };
+  const spent = inRequests.slice(1);
+  return {
+    bytes,
+    webhookMs: summarize(subject),
+    rawIoMs: summarize(baseline),
+    ratio: pairedRatio(subject, baseline),
+    inRequestsMs: summarize(spent),
+    outsideRequestsMs: summarize(subject.map((total, i) => total - (spent[i] ?? 0))),
+    perWebhook,
+  };
 }
 
 export async function pointerRevision(dynamo: DynamoDBClient, table: string, key = 'sdk_key'): Promise<number | undefined> {

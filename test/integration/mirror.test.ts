@@ -208,7 +208,17 @@ describe('the SDK mirror (local route)', () => {
     const initial = revisionOf(sdk);
 
     await deliver(env, 2, 'sdk_key', { mirror });
-    await eventually(() => revisionOf(sdk) === '2', 'the SDK sees revision 2 after the webhook');
+    const movedAt = answers.length;
+    let seenAt = -1;
+    await eventually(() => {
+      seenAt = answers.length;
+      return revisionOf(sdk) === '2';
+    }, 'the SDK sees revision 2 after the webhook');
+    // Within updateInterval + 1 s, counted in polls rather than wall time (this machine is noisy): the
+    // new bytes go out on the first poll after the webhook (the second, when one was in flight during
+    // it), and the SDK takes them from that answer, before it polls again.
+    await eventually(() => answers.slice(movedAt).includes(200), 'the server records the 200');
+    const firstFull = answers.indexOf(200, movedAt) - movedAt;
 
     const idleFrom = answers.length;
     await eventually(() => answers.length >= idleFrom + 3, 'three idle polls');
@@ -221,6 +231,8 @@ describe('the SDK mirror (local route)', () => {
     await eventually(() => answers.length >= pinnedFrom + 3, 'three polls after the pinned webhook');
 
     expect(initial).toBe('1');
+    expect(firstFull).toBeLessThanOrEqual(1);
+    expect(seenAt - movedAt).toBeLessThanOrEqual(2);
     expect(idle.every((s) => s === 304)).toBe(true);
     expect(pinnedWebhook.body.status).toBe('pinned');
     expect(revisionOf(sdk)).toBe('1');

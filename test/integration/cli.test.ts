@@ -152,6 +152,21 @@ describe('datafile-sync sync', () => {
     ]);
   });
 
+  it('holds a datafile the real SDK rejects, as the webhook does: stored, pointer unmoved', async () => {
+    serveRevision(origin, 4, 'sdk_checked');
+    expect((await cli('sync', 'sdk_checked', '--project', PROJECT_ID)).code).toBe(0);
+    const rejected = { ...JSON.parse(makeDatafile({ revision: 5, sdkKey: 'sdk_checked' })), experiments: 5 };
+    origin.serve('/datafiles/sdk_checked.json', body(JSON.stringify(rejected)));
+
+    const res = await cli('sync', 'sdk_checked', '--project', PROJECT_ID);
+
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^held: sdk_checked revision 5; pointer at 4\.\n {2}held by sdkRejected: /);
+    const ledger = new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo });
+    expect((await ledger.getPointer('sdk_checked'))?.revision).toBe(4);
+    expect((await ledger.getRevision('sdk_checked', 5))?.held).toBe(true);
+  });
+
   it('exits 5 when Optimizely does not serve the datafile, 2 without --project', async () => {
     const failed = await cli('sync', 'absent_key', '--project', PROJECT_ID);
     const usage = await cli('sync', 'absent_key');

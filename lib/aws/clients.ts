@@ -6,8 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
  * the published reader all build theirs here).
  *
  * - Timeouts on every client: a connection must open within `connectionTimeoutMs` and a request
- *   answer within `requestTimeoutMs`, and the SDK tries at most `maxAttempts` times, so a stalled
- *   store costs seconds, not the function's whole timeout.
+ *   answer (its headers) within `requestTimeoutMs`, and the SDK tries at most `maxAttempts` times,
+ *   so a stalled store costs seconds (3 × 5 s), not the function's whole timeout.
  * - Local stand-ins: the SDK reads `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_DYNAMODB` itself but has
  *   no variable for path-style addressing, which S3-compatible local servers need: whenever a custom
  *   S3 endpoint is in use it is turned on here, and dummy credentials are filled in when none are set.
@@ -39,7 +39,10 @@ export function clientConfig(options: ClientOptions = {}, service: 'S3' | 'DYNAM
     maxAttempts: options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? CLIENT_DEFAULTS.connectionTimeoutMs,
+      // Until the response headers arrive (a large body may take longer to stream). Without
+      // throwOnRequestTimeout the SDK only logs a warning when it passes and keeps waiting.
       requestTimeout: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
     },
   };
 }

@@ -40,7 +40,8 @@ export async function handleWebhook(event: WebhookEvent, deps: WebhookDeps): Pro
     const request = normalizeRequest(event);
     fields.requestId = request.requestId;
     if (request.method !== 'POST') throw new RequestError('method_not_allowed', 'Use POST.');
-    const signer = await authenticate(request, deps.projects);
+    // The deadline covers the config read too: a stalled SSM must not hold the delivery past it.
+    const signer = await withDeadline(authenticate(request, deps.projects), deadline(started, deps));
     const parsed = parsePayload(request.body, deps.urlPolicy);
     if ('ignored' in parsed) {
       fields.event = parsed.ignored;

@@ -62,9 +62,10 @@ describe('a stalled store', () => {
     // Act
     const answer = await deliverTimed(handler);
 
-    // Assert: the client's request timeout and attempt cap end it, not the platform.
+    // Assert: the client's request timeout and attempt cap end it (3 × 5 s), before the webhook's
+    // own 25 s deadline would, and long before the platform would.
     expect(answer.statusCode).toBe(503);
-    expect(['storage_unavailable', 'deadline_exceeded']).toContain(answer.error);
+    expect(answer.error).toBe('storage_unavailable');
     expect(answer.ms).toBeLessThan(27_000);
   }, 40_000);
 
@@ -74,7 +75,23 @@ describe('a stalled store', () => {
     const answer = await deliverTimed(handler);
 
     expect(answer.statusCode).toBe(503);
+    expect(answer.error).toBe('storage_unavailable');
     expect(answer.ms).toBeLessThan(27_000);
+    expect(origin.requests).toHaveLength(0);
+  }, 40_000);
+
+  it('bounds a stalled SSM config read by the same deadline, and the answer names no parameter', async () => {
+    const handler = coldStart({
+      SYNC_PROJECTS: '',
+      SYNC_CONFIG_PARAMETER: '/datafile-sync/test/config',
+      AWS_ENDPOINT_URL_SSM: stalled.endpoint,
+      WEBHOOK_DEADLINE_MS: '1500',
+    });
+
+    const answer = await deliverTimed(handler);
+
+    expect([answer.statusCode, answer.error]).toEqual([503, 'deadline_exceeded']);
+    expect(answer.ms).toBeLessThan(10_000);
     expect(origin.requests).toHaveLength(0);
   }, 40_000);
 

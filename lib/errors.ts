@@ -84,10 +84,12 @@ export class ConfigError extends DatafileSyncError {
   }
 }
 
-/** Wrap an AWS failure: names the action and the error class, never request details. */
+/**
+ * Wrap an AWS failure: the message names the action only, since the webhook answers it to callers;
+ * the AWS error stays the cause, which logs (`describeError`) and the CLI (`exitFor`) show.
+ */
 export function storageError(action: string, cause: unknown): StorageError {
-  const name = (cause as { name?: string } | null)?.name ?? 'Error';
-  return new StorageError(`Could not ${action} (${name}).`, { cause });
+  return new StorageError(`Could not ${action}; retry later.`, { cause });
 }
 
 /** A short, secret-free description of any thrown value, for logs. */

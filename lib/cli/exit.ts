@@ -33,6 +33,9 @@ export function exitFor(error: unknown): { code: number; message: string } {
   // operator (restore the object, or pick another revision), not a retry of an Optimizely fetch.
   if (error instanceof DatafileError && (error.code === 'object_missing' || error.code === 'object_corrupt'))
     return { code: EXIT.refused, message: error.message };
+  // Optimizely serves other bytes under a revision already stored: the first stored wins, and a
+  // retry of the fetch changes nothing (see "A webhook answered 409 revision_conflict").
+  if (error instanceof DatafileError && error.code === 'revision_conflict') return { code: EXIT.refused, message: error.message };
   if (error instanceof DatafileSyncError && error.code === 'approve_refused') return { code: EXIT.refused, message: error.message };
   if (error instanceof DatafileError) return { code: EXIT.datafile, message: error.message };
   if (error instanceof StorageError) {

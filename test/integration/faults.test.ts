@@ -96,13 +96,13 @@ function eventsFor(key: string, revision: number): { eventId: string }[] {
     .filter((d) => d.key === key && d.revision === revision);
 }
 
-/** A 5xx a caller can act on: JSON, a stable code, a message, and nothing else (no stack). */
+/** A 5xx a caller can act on: JSON, a stable code, a message, and nothing else (no stack, no AWS error class). */
 function expectCleanFailure(res: HttpResponse, code: string) {
   expect(res.statusCode).toBeGreaterThanOrEqual(500);
   expect(res.headers['content-type']).toBe('application/json');
   expect(Object.keys(parsed(res)).sort()).toEqual(['error', 'message']);
   expect(parsed(res).error).toBe(code);
-  expect(res.body).not.toMatch(/\n\s+at |injected/);
+  expect(res.body).not.toMatch(/\n\s+at |injected|Exception|SlowDown|Throttling|Error\b/);
 }
 
 interface Scenario {

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { DatafileError } from '../errors';
 import type { MirrorDeps } from '../mirror/publish';
 import type { Notify } from './events';
-import type { DatafileStore, PinLedger, PinOptions, PinResult, StoredRevision } from './ports';
+import type { DatafileStore, PinLedger, PinOptions, PinResult } from './ports';
 import { settlePointer } from './settle';
+import { verifyBytes } from './stored-bytes';
 
 export interface PinDeps extends MirrorDeps {
   ledger: PinLedger;
@@ -31,27 +30,11 @@ export async function pinRevision(key: string, revision: number, deps: PinDeps, 
  * Undefined when the key is unknown.
  */
 export async function unpinRevision(key: string, deps: PinDeps): Promise<PinResult | undefined> {
-  const result = await deps.ledger.unpin(key, (rev) => verifyBytes(rev, deps.store));
+  const result = await deps.ledger.unpin(key, async (rev) => {
+    await verifyBytes(rev, deps.store);
+  });
   if (!result) return undefined;
   return settle(result, deps);
-}
-
-/** Throws `object_missing` / `object_corrupt` unless the revision's object holds its recorded bytes. */
-export async function verifyBytes(rev: StoredRevision, store: DatafileStore): Promise<void> {
-  const bytes = await store.readObject(rev.s3Key);
-  if (!bytes) {
-    throw new DatafileError(
-      'object_missing',
-      `Revision ${rev.revision} of ${rev.key}: its object ${rev.s3Key} is missing; refusing to point at it.`,
-    );
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== rev.sha256) {
-    throw new DatafileError(
-      'object_corrupt',
-      `Revision ${rev.revision} of ${rev.key}: ${rev.s3Key} has sha256 ${sha256}, recorded ${rev.sha256}; refusing to point at it.`,
-    );
-  }
 }
 
 async function settle(result: PinResult, deps: PinDeps): Promise<PinResult> {

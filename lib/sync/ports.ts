@@ -135,6 +135,12 @@ export interface PinResult {
   previous?: Pointer;
 }
 
+/**
+ * What a move from `from` (undefined: no pointer yet) to `to` changes, for its change event;
+ * undefined when it cannot be told. Asked again for each pointer a contended move re-reads.
+ */
+export type SummarizeMove = (from: Pointer | undefined, to: StoredRevision) => Promise<MoveSummary | undefined>;
+
 /** Who pins and why: an operator (`pin`, the default) or an alarm's rollback (logged in history too). */
 export interface PinOptions {
   /** Kept on the pointer while the pin holds, shown by `status` and `history`. Default `pin`. */
@@ -165,9 +171,10 @@ export interface PinLedger extends RevisionLedger {
   unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined>;
   /**
    * Move the pointer forward to this stored revision (held or not) and mark it approved, in one
-   * transaction. Refused outcomes: `pinned`, `older` (not ahead of the pointer).
+   * transaction. Refused outcomes: `pinned`, `older` (not ahead of the pointer). `summarize` tells
+   * what the move changes.
    */
-  approve(rev: StoredRevision, summary?: MoveSummary): Promise<ApproveResult>;
+  approve(rev: StoredRevision, summarize?: SummarizeMove): Promise<ApproveResult>;
 }
 
 export type ApproveResult =

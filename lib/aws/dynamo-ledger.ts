@@ -76,8 +76,8 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return pinPointer(this.table, rev, this.move.bind(this), options);
   }
 
-  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined> {
-    return unpinPointer(this.table, key, verify, this.move.bind(this));
+  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>, summarize?: SummarizeMove): Promise<PinResult | undefined> {
+    return unpinPointer(this.table, key, verify, this.move.bind(this), summarize);
   }
 
   listPointers(): AsyncIterable<Pointer> {

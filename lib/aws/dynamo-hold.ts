@@ -7,7 +7,7 @@ import {
 import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
 import { ATTR, POINTER_SK, revisionSk } from '../layout';
-import type { ApproveResult, MoveSummary, Pointer, StoredRevision } from '../sync/ports';
+import type { ApproveResult, Pointer, StoredRevision, SummarizeMove } from '../sync/ports';
 import { type MoveFactory, movedPointer, revisionItem, toRevision } from './dynamo-items';
 import { getPointer } from './dynamo-reads';
 import { pointerMoveFrom } from './dynamo-writes';
@@ -103,13 +103,20 @@ const BACKOFF = { baseMs: 10, maxMs: 200 };
  * Approve: one transaction = Update(history item: approvedAt, if it still holds its recorded sha256)
  * + Update(pointer := that revision) conditioned on the pointer exactly as read, not pinned and
  * behind it. A webhook moving the pointer in between makes the condition fail and we re-decide.
- * The caller has already verified the revision's bytes in S3.
+ * The caller has already verified the revision's bytes in S3; the move records what `summarize`
+ * says it changes from the pointer it replaces.
  */
-export async function approveRevision(table: Table, rev: StoredRevision, move: MoveFactory, summary?: MoveSummary): Promise<ApproveResult> {
+export async function approveRevision(
+  table: Table,
+  rev: StoredRevision,
+  move: MoveFactory,
+  summarize?: SummarizeMove,
+): Promise<ApproveResult> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const seen = await getPointer(table, rev.key);
     if (seen?.pinned) return { moved: false, reason: 'pinned', current: seen };
     if (seen && seen.revision >= rev.revision) return { moved: false, reason: 'older', current: seen };
+    const summary = await summarize?.(seen, rev);
     const m = { ...move('approve', seen, false), summary };
     const update = pointerMoveFrom(table.name, rev, seen, m);
     try {

@@ -5,7 +5,6 @@ import type {
   FetchValidators,
   KeyState,
   MoveReason,
-  MoveSummary,
   PinLedger,
   PinOptions,
   PinResult,
@@ -15,6 +14,7 @@ import type {
   RecordResult,
   RollbackRecord,
   StoredRevision,
+  SummarizeMove,
 } from '../sync/ports';
 import { approveRevision, settleHold } from './dynamo-hold';
 import type { Move } from './dynamo-items';
@@ -64,8 +64,8 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return newestBelow(this.table, key, revision);
   }
 
-  approve(rev: StoredRevision, summary?: MoveSummary): Promise<ApproveResult> {
-    return approveRevision(this.table, rev, this.move.bind(this), summary);
+  approve(rev: StoredRevision, summarize?: SummarizeMove): Promise<ApproveResult> {
+    return approveRevision(this.table, rev, this.move.bind(this), summarize);
   }
 
   settleHold(key: string, revision: number, eventId: string): Promise<void> {
@@ -76,8 +76,8 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return pinPointer(this.table, rev, this.move.bind(this), options);
   }
 
-  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined> {
-    return unpinPointer(this.table, key, verify, this.move.bind(this));
+  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>, summarize?: SummarizeMove): Promise<PinResult | undefined> {
+    return unpinPointer(this.table, key, verify, this.move.bind(this), summarize);
   }
 
   listPointers(): AsyncIterable<Pointer> {

@@ -1,7 +1,7 @@
 import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep } from '../backoff';
 import { StorageError, storageError } from '../errors';
-import type { PinOptions, PinResult, Pointer, StoredRevision } from '../sync/ports';
+import type { PinOptions, PinResult, Pointer, StoredRevision, SummarizeMove } from '../sync/ports';
 import { type MoveFactory, movedPointer, type pointerUpdate } from './dynamo-items';
 import { getPointer, newestLiveRevision } from './dynamo-reads';
 import { historyExists, pointerMoveFrom, rollbackLogPut } from './dynamo-writes';
@@ -17,13 +17,15 @@ const BACKOFF = { baseMs: 10, maxMs: 200 };
  * sees `pinned` and only adds history. Either order ends with the pointer on the pinned revision.
  * The caller has already verified the revision's bytes in S3. A rollback (options.alarmName) also
  * puts its log item in the same transaction: the pointer never moves without the log saying why.
+ * The move records what `options.summarize` says it changes from the pointer it replaces.
  */
 export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFactory, options: PinOptions = {}): Promise<PinResult> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const seen = await getPointer(table, rev.key);
     if (seen?.pinned && seen.revision === rev.revision && seen.sha256 === rev.sha256)
       return { moved: false, pointer: seen, previous: seen };
-    const m = move(options.moveReason ?? 'pin', seen, true, options.pinReason ?? 'pin');
+    const summary = await options.summarize?.(seen, rev);
+    const m = { ...move(options.moveReason ?? 'pin', seen, true, options.pinReason ?? 'pin'), summary };
     const update = pointerMoveFrom(table.name, rev, seen, m);
     const log =
       options.alarmName === undefined
@@ -56,13 +58,14 @@ export async function pinPointer(table: Table, rev: StoredRevision, move: MoveFa
  * that read the pointer while pinned may add a newer history item just after our Query; it re-checks
  * the pin after its write (DynamoLedger.record) and we re-check the newest revision after ours, so
  * whichever write lands last sees the other and the pointer ends on the newest stored revision.
- * Undefined when the key has no pointer.
+ * Each move records what `summarize` says it changes. Undefined when the key has no pointer.
  */
 export async function unpinPointer(
   table: Table,
   key: string,
   verify: (rev: StoredRevision) => Promise<void>,
   move: MoveFactory,
+  summarize?: SummarizeMove,
 ): Promise<PinResult | undefined> {
   const original = await getPointer(table, key);
   if (!original) return undefined;
@@ -80,6 +83,7 @@ export async function unpinPointer(
     // Releasing a pin without changing the revision is not a move: no change event for it.
     const m = move('unpin', current, false);
     if (next === current) m.announce = false;
+    else m.summary = await summarize?.(current, next);
     const outcome = await transact(table, next, pointerMoveFrom(table.name, next, current, m));
     if (outcome === 'ok') {
       const announced = m.announce !== false;

@@ -50,6 +50,8 @@ export interface Target {
   store: S3Store;
   mirror: S3Mirror;
   notify: Notify;
+  /** Warnings of the core code a command calls (a move's summary left out), on stderr. */
+  logger: Logger;
   /** Fail with exit 3 when the table (and the bucket, if asked) does not exist. */
   check(options?: { bucket?: boolean }): Promise<void>;
 }
@@ -123,6 +125,7 @@ function build(names: Names, clients: CliClients & { dynamo: DynamoDBClient; s3:
     // stack's mirrorMaxAgeSeconds, so each copy keeps the max-age of the copy it replaces.
     mirror: new S3Mirror({ bucket, client: clients.s3 }),
     notify: reliableNotify(publisher, logger, { attempts: 3 }),
+    logger,
     check: async (options = {}) => {
       if (!(await tableExists(clients.dynamo, names.table))) {
         throw new NotFoundError(`Table ${names.table} not found (check --stage/--table, AWS_REGION and your credentials' account).`);

@@ -1,14 +1,16 @@
-import { diffDatafiles, summarize } from '../changes';
 import { DatafileSyncError } from '../errors';
-import { moveSummaryOf, type Notify } from './events';
-import { verifyBytes } from './pin';
-import type { DatafileStore, MoveSummary, PinLedger, Pointer, StoredRevision } from './ports';
+import type { Logger } from '../log';
+import type { Notify } from './events';
+import type { DatafileStore, PinLedger, Pointer, StoredRevision } from './ports';
 import { settlePointer } from './settle';
+import { moveReads } from './stored-bytes';
 
 export interface ApproveDeps {
   ledger: PinLedger;
   store: DatafileStore;
   notify?: Notify;
+  /** Where a summary that could not be made is reported. */
+  logger?: Logger;
 }
 
 export interface Approved {
@@ -29,8 +31,9 @@ export async function approveRevision(key: string, revision: number, deps: Appro
   const rev = await deps.ledger.getRevision(key, revision);
   if (!rev) return undefined;
   refuseUnless(await deps.ledger.getPointer(key), revision);
-  await verifyBytes(rev, deps.store);
-  const result = await deps.ledger.approve(rev, await moveSummary(rev, deps));
+  const reads = moveReads(deps.store, deps.logger);
+  await reads.verify(rev);
+  const result = await deps.ledger.approve(rev, reads.summarize);
   if (!result.moved) refuseUnless(result.current, revision);
   if (!result.moved) throw new DatafileSyncError('approve_refused', `Revision ${revision} of ${key} could not be approved.`);
   const pointer = (await settlePointer(key, result.pointer, deps)) ?? result.pointer;
@@ -50,18 +53,5 @@ function refuseUnless(pointer: Pointer | undefined, revision: number): void {
       'approve_refused',
       `Revision ${revision} of ${pointer.key} is not ahead of the live revision ${pointer.revision}: to go back, use datafile-sync pin ${pointer.key} ${revision}.`,
     );
-  }
-}
-
-/** What the approval changes for users (live → approved), for its change event; undefined if unreadable. */
-async function moveSummary(rev: StoredRevision, deps: ApproveDeps): Promise<MoveSummary | undefined> {
-  try {
-    const live = await deps.ledger.getPointer(rev.key);
-    const [from, to] = await Promise.all([live ? deps.store.readObject(live.s3Key) : undefined, deps.store.readObject(rev.s3Key)]);
-    if (!to) return undefined;
-    const previous = from ? (JSON.parse(from.toString('utf8')) as unknown) : undefined;
-    return moveSummaryOf(summarize(diffDatafiles(previous, JSON.parse(to.toString('utf8')))));
-  } catch {
-    return undefined;
   }
 }

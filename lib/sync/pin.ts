@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
-import { DatafileError } from '../errors';
+import type { Logger } from '../log';
 import type { MirrorDeps } from '../mirror/publish';
 import type { Notify } from './events';
-import type { DatafileStore, PinLedger, PinOptions, PinResult, StoredRevision } from './ports';
+import type { DatafileStore, PinLedger, PinOptions, PinResult } from './ports';
 import { settlePointer } from './settle';
+import { moveReads } from './stored-bytes';
 
 export interface PinDeps extends MirrorDeps {
   ledger: PinLedger;
   store: DatafileStore;
   notify?: Notify;
+  /** Where a summary that could not be made is reported. */
+  logger?: Logger;
 }
 
 /**
@@ -16,42 +18,28 @@ export interface PinDeps extends MirrorDeps {
  * history but do not move it until `unpinRevision`. The revision's bytes are read from S3 and
  * checked against the recorded sha256 first: a missing or corrupt object is refused and the
  * pointer does not move. Undefined when the revision is not stored for the key. `options` name who
- * pins and why (default: an operator's `pin`; lib/sync/rollback.ts pins for an alarm).
+ * pins and why (default: an operator's `pin`; lib/sync/rollback.ts pins for an alarm). The change
+ * event carries what the pin changes from the live revision, as for any move; live bytes that cannot
+ * be read only leave that summary out (logged): a rollback must not fail over a description.
  */
 export async function pinRevision(key: string, revision: number, deps: PinDeps, options?: PinOptions): Promise<PinResult | undefined> {
   const rev = await deps.ledger.getRevision(key, revision);
   if (!rev) return undefined;
-  await verifyBytes(rev, deps.store);
-  const result = await deps.ledger.pin(rev, options);
+  const reads = moveReads(deps.store, deps.logger);
+  await reads.verify(rev);
+  const result = await deps.ledger.pin(rev, { ...options, summarize: reads.summarize });
   return settle(result, deps);
 }
 
 /**
- * Release a pin: the pointer moves to the newest stored revision, whose bytes are verified first.
- * Undefined when the key is unknown.
+ * Release a pin: the pointer moves to the newest stored revision, whose bytes are verified first;
+ * its change event carries what the move changes, as for a pin. Undefined when the key is unknown.
  */
 export async function unpinRevision(key: string, deps: PinDeps): Promise<PinResult | undefined> {
-  const result = await deps.ledger.unpin(key, (rev) => verifyBytes(rev, deps.store));
+  const reads = moveReads(deps.store, deps.logger);
+  const result = await deps.ledger.unpin(key, (rev) => reads.verify(rev).then(() => undefined), reads.summarize);
   if (!result) return undefined;
   return settle(result, deps);
-}
-
-/** Throws `object_missing` / `object_corrupt` unless the revision's object holds its recorded bytes. */
-export async function verifyBytes(rev: StoredRevision, store: DatafileStore): Promise<void> {
-  const bytes = await store.readObject(rev.s3Key);
-  if (!bytes) {
-    throw new DatafileError(
-      'object_missing',
-      `Revision ${rev.revision} of ${rev.key}: its object ${rev.s3Key} is missing; refusing to point at it.`,
-    );
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== rev.sha256) {
-    throw new DatafileError(
-      'object_corrupt',
-      `Revision ${rev.revision} of ${rev.key}: ${rev.s3Key} has sha256 ${sha256}, recorded ${rev.sha256}; refusing to point at it.`,
-    );
-  }
 }
 
 async function settle(result: PinResult, deps: PinDeps): Promise<PinResult> {

@@ -63,7 +63,7 @@ export interface Pointer extends StoredRevision {
   pinReason?: string;
   /** Validators of the last full fetch of this key's datafile (for a conditional GET). */
   fetched?: FetchValidators;
-  /** What the last move changed (absent when unknown: pins, or a move made before diffs). */
+  /** What the last move changed (absent when unknown: bytes unreadable, or a move made before diffs). */
   moveSummary?: MoveSummary;
   /** The newest revision guardrails held (may be at or below `revision` once newer went live). */
   heldRevision?: number;
@@ -135,6 +135,12 @@ export interface PinResult {
   previous?: Pointer;
 }
 
+/**
+ * What a move from `from` (undefined: no pointer yet) to `to` changes, for its change event;
+ * undefined when it cannot be told. Asked again for each pointer a contended move re-reads.
+ */
+export type SummarizeMove = (from: Pointer | undefined, to: StoredRevision) => Promise<MoveSummary | undefined>;
+
 /** Who pins and why: an operator (`pin`, the default) or an alarm's rollback (logged in history too). */
 export interface PinOptions {
   /** Kept on the pointer while the pin holds, shown by `status` and `history`. Default `pin`. */
@@ -143,6 +149,8 @@ export interface PinOptions {
   moveReason?: Extract<MoveReason, 'pin' | 'rollback'>;
   /** Rollbacks: the alarm that caused it. The move is then also logged in history (a {@link RollbackRecord}). */
   alarmName?: string;
+  /** What the pin changes, from the pointer it actually replaces; absent: no summary. */
+  summarize?: SummarizeMove;
 }
 
 /** One alarm rollback as logged in history, written in the same transaction as the pin. */
@@ -161,13 +169,17 @@ export interface RollbackRecord {
 export interface PinLedger extends RevisionLedger {
   /** Move the pointer to this stored revision and hold it there. */
   pin(rev: StoredRevision, options?: PinOptions): Promise<PinResult>;
-  /** Release the pin and move the pointer to the newest stored revision, once `verify` accepts its bytes. */
-  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>): Promise<PinResult | undefined>;
+  /**
+   * Release the pin and move the pointer to the newest stored revision, once `verify` accepts its
+   * bytes. `summarize` tells what the move changes.
+   */
+  unpin(key: string, verify: (rev: StoredRevision) => Promise<void>, summarize?: SummarizeMove): Promise<PinResult | undefined>;
   /**
    * Move the pointer forward to this stored revision (held or not) and mark it approved, in one
-   * transaction. Refused outcomes: `pinned`, `older` (not ahead of the pointer).
+   * transaction. Refused outcomes: `pinned`, `older` (not ahead of the pointer). `summarize` tells
+   * what the move changes.
    */
-  approve(rev: StoredRevision, summary?: MoveSummary): Promise<ApproveResult>;
+  approve(rev: StoredRevision, summarize?: SummarizeMove): Promise<ApproveResult>;
 }
 
 export type ApproveResult =

@@ -124,6 +124,18 @@ describe('datafile-sync approve', () => {
     expect(moves()).toHaveLength(1);
   });
 
+  it('still approves when the live object is corrupt, warning and publishing the move without a summary', async () => {
+    await corruptObject(env.stores, 'sdk_key', 1);
+
+    const res = await cli(env, 'approve', 'sdk_key', '2');
+
+    expect(res).toMatchObject({ code: 0, err: expect.stringContaining('warning: diff failed') });
+    expect(res.err).toContain('object_corrupt');
+    expect((await ledger.getPointer('sdk_key'))?.revision).toBe(2);
+    expect(moves().at(-1)).toMatchObject({ reason: 'approve', revision: 2 });
+    expect(moves().at(-1)).not.toHaveProperty('summary');
+  });
+
   it('refuses while pinned (exit 6, naming unpin) and a revision not ahead of the pointer (naming pin)', async () => {
     const older = await cli(env, 'approve', 'sdk_key', '1');
     await cli(env, 'pin', 'sdk_key', '1');

@@ -7,8 +7,11 @@ import { reliableNotify } from '../../lib/sync/events';
 import { pinRevision, unpinRevision } from '../../lib/sync/pin';
 import type { StoredRevision } from '../../lib/sync/ports';
 import type { LocalEventBridge } from '../../local/eventbridge';
+import { cli, guardedApp } from '../support/change-safety';
+import type { FlagSpec } from '../support/datafile-builders';
 import { PROJECT_ID } from '../support/datafiles';
-import { BUS, busClient, deliver, startOpsEnv } from '../support/ops';
+import { BUS, busClient, captureLogger, deliver, startOpsEnv } from '../support/ops';
+import { corruptObject } from '../support/publish';
 import { itemsFor, readObject } from '../support/stores';
 
 let env: Awaited<ReturnType<typeof startOpsEnv>>;
@@ -24,7 +27,7 @@ function deps() {
   const ledger = new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo });
   const store = new S3Store({ bucket: env.stores.bucket, client: env.stores.s3 });
   const notify = reliableNotify(new EventBridgePublisher({ busName: BUS, client: busClient(bus) }), createLogger());
-  return { ledger, store, notify };
+  return { ledger, store, notify, logger: captureLogger(env.logs) };
 }
 
 async function pointer() {
@@ -108,6 +111,114 @@ describe('unpin', () => {
 
   it('answers undefined for an unknown key', async () => {
     expect(await unpinRevision('nobody', deps())).toBeUndefined();
+  });
+});
+
+describe('the summary a pin or unpin event carries', () => {
+  const checkout = (traffic: number): FlagSpec => ({ key: 'checkout', rollout: [{ key: 'checkout_everyone', traffic }] });
+  const banner: FlagSpec = { key: 'banner', rollout: [{ key: 'banner_everyone' }] };
+  const promo: FlagSpec = { key: 'promo', rollout: [{ key: 'promo_everyone' }] };
+  const summaries = () => bus.events.map((e) => e.detail as { reason: string; summary?: unknown });
+  let publish: ReturnType<typeof guardedApp>;
+
+  /** Revision 1 (checkout at 10%), then revision 2 (checkout at 30%, banner added) live. */
+  beforeEach(async () => {
+    publish = guardedApp(env);
+    await publish({ revision: 1, flags: [checkout(10)] });
+    await publish({ revision: 2, flags: [checkout(30), banner] });
+    bus.events.length = 0;
+  });
+
+  it('a pin says what it changes from the live revision, and keeps it on the pointer for re-publication', async () => {
+    await pinRevision('sdk_key', 1, deps());
+
+    const summary = {
+      line: '-1 flag, 1 rule changed, traffic -20pp (checkout)',
+      total: 2,
+      counts: { flag_removed: 1, traffic_changed: 1 },
+    };
+    expect(summaries()).toEqual([expect.objectContaining({ reason: 'pin', revision: 1, previousRevision: 2, summary })]);
+    expect((await deps().ledger.getPointer('sdk_key'))?.moveSummary).toEqual(summary);
+  });
+
+  it('an unpin says what it changes from the pinned revision', async () => {
+    await pinRevision('sdk_key', 1, deps());
+    await publish({ revision: 3, flags: [checkout(30), banner, promo] });
+    bus.events.length = 0;
+
+    await unpinRevision('sdk_key', deps());
+
+    expect(summaries()).toEqual([
+      expect.objectContaining({
+        reason: 'unpin',
+        revision: 3,
+        previousRevision: 1,
+        summary: { line: '+2 flags, 1 rule changed, traffic +20pp (checkout)', total: 3, counts: { flag_added: 2, traffic_changed: 1 } },
+      }),
+    ]);
+  });
+
+  it('the CLI’s pin and unpin publish the summary too', async () => {
+    const pinned = await cli(env, 'pin', 'sdk_key', '1');
+    const unpinned = await cli(env, 'unpin', 'sdk_key');
+
+    expect([pinned.code, unpinned.code]).toEqual([0, 0]);
+    expect(summaries()).toEqual([
+      expect.objectContaining({
+        reason: 'pin',
+        revision: 1,
+        summary: expect.objectContaining({ line: '-1 flag, 1 rule changed, traffic -20pp (checkout)' }),
+      }),
+      expect.objectContaining({
+        reason: 'unpin',
+        revision: 2,
+        summary: expect.objectContaining({ line: '+1 flag, 1 rule changed, traffic +20pp (checkout)' }),
+      }),
+    ]);
+  });
+
+  it('is judged from the pointer the pin replaced, when a webhook moved it while the pin read the live bytes', async () => {
+    const d = deps();
+    const two = await d.ledger.getRevision('sdk_key', 2);
+    const read = d.store.readObject.bind(d.store);
+    let raced = false;
+    d.store.readObject = async (s3Key) => {
+      if (s3Key === two?.s3Key && !raced) {
+        raced = true;
+        await publish({ revision: 3, flags: [checkout(30), banner, promo] });
+      }
+      return read(s3Key);
+    };
+    bus.events.length = 0;
+
+    await pinRevision('sdk_key', 1, d);
+
+    expect(raced).toBe(true);
+    expect(summaries().at(-1)).toMatchObject({
+      reason: 'pin',
+      previousRevision: 3,
+      summary: { line: '-2 flags, 1 rule changed, traffic -20pp (checkout)' },
+    });
+  });
+
+  it('never stops a pin: live bytes that fail their sha256 leave the summary out, and say why in the log', async () => {
+    await corruptObject(env.stores, 'sdk_key', 2);
+
+    const result = await pinRevision('sdk_key', 1, deps());
+
+    expect(result?.pointer).toMatchObject({ revision: 1, pinned: true });
+    expect(bus.events).toHaveLength(1);
+    expect(summaries()[0]).toMatchObject({ reason: 'pin', revision: 1 });
+    expect(summaries()[0]).not.toHaveProperty('summary');
+    expect(env.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        m: 'diff failed',
+        key: 'sdk_key',
+        base: 2,
+        error: expect.objectContaining({ code: 'object_corrupt' }),
+      }),
+    );
   });
 });
 

@@ -37,9 +37,9 @@ function deps(now?: () => Date) {
   return { ledger: ledger(now), store, notify };
 }
 
-/** Store `revision` of `key` and move its pointer there as a webhook would, at the time `at`. */
-async function move(key: string, revision: number, at: Date): Promise<StoredRevision> {
-  const bytes = Buffer.from(makeDatafile({ revision, sdkKey: key }));
+/** Store `revision` of `key` (with these flags) and move its pointer there as a webhook would, at the time `at`. */
+async function move(key: string, revision: number, at: Date, flags?: Record<string, boolean>): Promise<StoredRevision> {
+  const bytes = Buffer.from(makeDatafile({ revision, sdkKey: key, flags }));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const rev = { key, revision, sha256, size: bytes.length, projectId: PROJECT_ID, storedAt: at.toISOString() };
   const stored: StoredRevision = { ...rev, s3Key: revisionObjectKey(key, revision, sha256) };
@@ -121,6 +121,39 @@ describe('rollbackOnAlarm', () => {
         detail: expect.objectContaining({ key: 'sdk_key', revision: 4, previousRevision: 5, reason: 'rollback', alarmName: ALARM }),
       }),
     ]);
+  });
+
+  it('says in its event what the rollback changes, as every move does', async () => {
+    await move('sdk_key', 4, minutesBefore(60), { flag_1: true });
+    await move('sdk_key', 5, minutesBefore(2), { flag_1: true, flag_2: true, flag_3: false });
+
+    await rollbackApp()(alarmEvent(ALARM));
+
+    const summary = { line: '-2 flags', total: 2, counts: { flag_removed: 2 } };
+    expect(rolledBackEvents().map((e) => e.detail)).toEqual([expect.objectContaining({ reason: 'rollback', revision: 4, summary })]);
+    expect((await pointerOf('sdk_key'))?.moveSummary).toEqual(summary);
+  });
+
+  it('still rolls back when the live object is corrupt: the event goes out without a summary, the log says why', async () => {
+    await move('sdk_key', 4, minutesBefore(60));
+    const live = await move('sdk_key', 5, minutesBefore(2));
+    await env.stores.s3.send(new PutObjectCommand({ Bucket: env.stores.bucket, Key: live.s3Key, Body: '{"tampered":true}' }));
+
+    const summary = await rollbackApp()(alarmEvent(ALARM));
+
+    expect(summary.keys).toEqual([{ key: 'sdk_key', outcome: 'rolled_back', from: 5, to: 4 }]);
+    expect(await pointerOf('sdk_key')).toMatchObject({ revision: 4, pinned: true, unsettled: false });
+    expect(rolledBackEvents()).toHaveLength(1);
+    expect(rolledBackEvents()[0]?.detail).not.toHaveProperty('summary');
+    expect(env.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        m: 'diff failed',
+        key: 'sdk_key',
+        base: 5,
+        error: expect.objectContaining({ code: 'object_corrupt' }),
+      }),
+    );
   });
 
   it('leaves a key alone whose last move is older than the bake time', async () => {

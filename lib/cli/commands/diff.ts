@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { diffDatafiles, formatDiff, oneLine, summarize } from '../../changes';
-import { verifyBytes } from '../../sync/pin';
 import type { StoredRevision } from '../../sync/ports';
+import { verifyBytes } from '../../sync/stored-bytes';
 import { NotFoundError } from '../exit';
 import type { CliIo } from '../io';
 import type { Target } from '../target';

@@ -7,7 +7,7 @@ import { makeDatafile } from '../support/datafiles';
 import { cli, eventsOf, integrityApp, integrityReconcile, pointerItem, send, whatReadersSee } from '../support/integrity';
 import { checkInvariants, sha256 } from '../support/invariants';
 import { deliver, startOpsEnv } from '../support/ops';
-import { corruptObject } from '../support/publish';
+import { corruptObject, publish } from '../support/publish';
 
 let env: Awaited<ReturnType<typeof startOpsEnv>>;
 
@@ -165,6 +165,29 @@ describe('two bodies announced under one revision', () => {
     }
     expect(summary.counts.updated + summary.counts.failed).toBe(keys.length);
     expect((await cli(env, 'verify')).code).toBe(0);
+  });
+});
+
+describe('objects stored before content addressing', () => {
+  it('stay readable: readers load them, verify is clean, a pin back to one works, webhooks move on', async () => {
+    // Arrange: revisions 1 and 2 at the old `revisions/{revision}.json` keys, as an older version wrote them.
+    const key = 'sdk_key';
+    const one = await publish(env.stores, key, 1, { legacyLayout: true, flags: { old_one: true } });
+    const two = await publish(env.stores, key, 2, { legacyLayout: true, flags: { old_two: true } });
+    // A redelivery finishes the move publish() left unsettled (latest.json), without fetching.
+    expect((await deliver(env, 2, key, { settleGraceMs: 0 })).body.status).toBe('unchanged');
+
+    // Act + Assert: each step reads or moves through the pointer's recorded s3Key.
+    expect((await pointerItem(env, key)).s3Key).toBe(`datafiles/${key}/revisions/2.json`);
+    expect((await whatReadersSee(env, key, 2)).readerSha256).toBe(two.sha256);
+    expect((await cli(env, 'verify')).code).toBe(0);
+    expect((await cli(env, 'pin', key, '1')).code).toBe(0);
+    expect((await whatReadersSee(env, key, 1)).readerSha256).toBe(one.sha256);
+    expect((await cli(env, 'unpin', key)).code).toBe(0);
+    const third = await deliver(env, 3);
+    expect(third.body.status).toBe('updated');
+    expect((await pointerItem(env, key)).s3Key).toMatch(new RegExp(`^datafiles/${key}/revisions/3-[0-9a-f]{64}\\.json$`));
+    expect((await checkInvariants(env.stores, key, { aliasConverged: true })).violations).toEqual([]);
   });
 });
 

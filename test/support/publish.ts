@@ -3,7 +3,7 @@ import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Store } from '../../lib/aws/s3-store';
-import { revisionObjectKey } from '../../lib/layout';
+import { legacyRevisionObjectKey, revisionObjectKey } from '../../lib/layout';
 import { makeDatafile, PROJECT_ID } from './datafiles';
 
 /** Where a test publishes datafiles: the webhook's own write path (S3Store + DynamoLedger). */
@@ -14,12 +14,15 @@ export interface PublishTarget {
   bucket: string;
 }
 
-/** Store revision `revision` of `key` and move the pointer to it, exactly as the webhook does. */
+/**
+ * Store revision `revision` of `key` and move the pointer to it, exactly as the webhook does; with
+ * `legacyLayout`, at the object key used before content addressing (`revisions/{revision}.json`).
+ */
 export async function publish(
   target: PublishTarget,
   key: string,
   revision: number,
-  options: { flags?: Record<string, boolean>; text?: string } = {},
+  options: { flags?: Record<string, boolean>; text?: string; legacyLayout?: boolean } = {},
 ): Promise<{ text: string; sha256: string }> {
   const text = options.text ?? makeDatafile({ revision, flags: options.flags });
   const bytes = Buffer.from(text);
@@ -27,7 +30,7 @@ export async function publish(
   const rev = {
     key,
     revision,
-    s3Key: revisionObjectKey(key, revision, sha256),
+    s3Key: options.legacyLayout ? legacyRevisionObjectKey(key, revision) : revisionObjectKey(key, revision, sha256),
     sha256,
     size: bytes.length,
     projectId: PROJECT_ID,

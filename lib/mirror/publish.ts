@@ -46,3 +46,13 @@ export async function settleMirror(key: string, pointer: MirrorSource | undefine
   if (secure) return deps.mirror.remove(key);
   if (pointer) await deps.mirror.publish(pointer);
 }
+
+/**
+ * For a sync that leaves the pointer where it is (a duplicate or unchanged delivery, a reconcile run,
+ * a held or pinned revision): no settle runs then, so a key that gained an access token since its
+ * pointer last moved would keep its public copy until its next move. One DeleteObject (a no-op when
+ * there is no copy) for a key the caller knows is secure; nothing otherwise, nor when it cannot tell.
+ */
+export async function dropSecureCopy(key: string, deps: MirrorDeps): Promise<void> {
+  if (deps.mirror && deps.secure?.(key)) await deps.mirror.remove(key);
+}

@@ -7,6 +7,7 @@ import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Mirror } from '../../lib/aws/s3-mirror';
 import { S3Store } from '../../lib/aws/s3-store';
 import { mirrorObjectKey } from '../../lib/layout';
+import { createRollbackApp } from '../../lib/rollback-app';
 import { pinRevision } from '../../lib/sync/pin';
 import { serveHttpApi } from '../../local/http-adapter';
 import { localMirrorRoute } from '../../local/mirror';
@@ -14,6 +15,7 @@ import { body } from '../../local/origin';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
 import {
   basesFor,
+  captureLogger,
   deliver,
   fetchPolicyFor,
   opsOverrides,
@@ -167,6 +169,31 @@ describe('the SDK mirror (local route)', () => {
       expect(afterFirst).toBe(false);
       expect(second.counts).toMatchObject({ unchanged: 1, failed: 0 });
       expect(env.origin.requests.slice(fetches).map((r) => r.headers['if-none-match'])).toEqual([expect.any(String)]);
+      expect(await copied()).toBe(false);
+    });
+
+    it('loses its copy on an alarm rollback, which does not re-publish the revision before the token', async () => {
+      await deliver(env, 1, 'sdk_key', { mirror });
+      await deliver(env, 2, 'sdk_key', { mirror });
+      const rollback = createRollbackApp(
+        {
+          table: env.stores.table,
+          bucket: env.stores.bucket,
+          alarmNames: ['api-5xx'],
+          bakeSeconds: 600,
+          mirror: { maxAgeSeconds: 1 },
+          projects: tokenedConfig().projects,
+        },
+        { s3: env.stores.s3, dynamo: env.stores.dynamo, logger: captureLogger(env.logs) },
+      );
+
+      const summary = await rollback({
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        detail: { alarmName: 'api-5xx', state: { value: 'ALARM', timestamp: new Date(Date.now() + 60_000).toISOString() } },
+      });
+
+      expect(summary.keys).toEqual([{ key: 'sdk_key', outcome: 'rolled_back', from: 2, to: 1 }]);
       expect(await copied()).toBe(false);
     });
   });

@@ -1,13 +1,9 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { clientConfig } from './aws/clients';
-import { ssmProjects } from './aws/ssm-projects';
 import { sdkAccepts } from './changes/sdk-check';
-import type { ReconcileConfig, WebhookConfig } from './config';
-import { type ProjectsSource, staticProjects } from './config';
+import type { ProjectsSource, ReconcileConfig, WebhookConfig } from './config';
 import { fetchDatafile, type Sleep } from './datafile/fetch';
 import { DatafileSyncError } from './errors';
 import type { ReconcileObservation, WebhookObservation } from './metrics';
-import { buildStores, type Stores, type StoresOverrides } from './stores';
+import { buildProjects, buildStores, type Stores, type StoresOverrides } from './stores';
 import type { ChangeCheck } from './sync/changes';
 import { DatafileCache } from './sync/datafile-cache';
 import { type ReconcileSummary, reconcile } from './sync/reconcile';
@@ -18,7 +14,6 @@ import type { HttpResponse } from './webhook/http';
 import type { WebhookEvent } from './webhook/request';
 
 export interface WebhookAppOverrides extends Omit<StoresOverrides, 'clock'> {
-  ssm?: SSMClient;
   sleep?: Sleep;
   /**
    * How long a move may stay unsettled before a redelivery or reconcile finishes it instead of its
@@ -37,15 +32,7 @@ interface Core extends Stores {
 
 function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, service: string): Core {
   const stores = buildStores(config, overrides, service);
-  const { logger } = stores;
-  const projects: ProjectsSource =
-    config.projects.kind === 'ssm'
-      ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
-          ttlMs: config.projects.ttlMs,
-          logger,
-          now: overrides.now,
-        })
-      : staticProjects(config.projects.config);
+  const projects = buildProjects(config.projects, overrides, stores.logger);
   const cache = new DatafileCache();
   return {
     ...stores,

@@ -1,12 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, dynamoClient, s3Client } from './aws/clients';
 import { DynamoLedger } from './aws/dynamo-ledger';
 import { EventBridgePublisher } from './aws/events';
 import { S3Mirror } from './aws/s3-mirror';
 import { S3Store } from './aws/s3-store';
-import type { WebhookConfig } from './config';
+import { ssmProjects } from './aws/ssm-projects';
+import { type ProjectsSetting, type ProjectsSource, staticProjects, type WebhookConfig } from './config';
 import { createLogger, type Logger } from './log';
 import type { DatafileMirror } from './mirror/publish';
 import { type Notify, type NotifyOptions, reliableNotify } from './sync/events';
@@ -36,6 +38,8 @@ export interface StoresOverrides {
   mirror?: DatafileMirror;
   /** The ledger's clock: when moves are recorded (tests). */
   clock?: () => Date;
+  /** SSM client for the projects configuration (`buildProjects`). */
+  ssm?: SSMClient;
 }
 
 /** Build the stores once per container, from config, with injected clients where tests give them. */
@@ -57,4 +61,18 @@ export function buildStores(config: StoresConfig, overrides: StoresOverrides, se
     notify: reliableNotify(publisher, logger, overrides.notifyOptions),
     logger,
   };
+}
+
+/**
+ * The projects configuration (secrets, access tokens, guardrails): the SSM parameter behind its TTL
+ * cache (lib/config/projects-source.ts), or a static document. Built once per container.
+ */
+export function buildProjects(
+  setting: ProjectsSetting,
+  overrides: Pick<StoresOverrides, 'ssm'> & { now?: () => number },
+  logger: Logger,
+): ProjectsSource {
+  if (setting.kind === 'static') return staticProjects(setting.config);
+  const client = overrides.ssm ?? new SSMClient(clientConfig());
+  return ssmProjects(setting.parameter, client, { ttlMs: setting.ttlMs, logger, now: overrides.now });
 }

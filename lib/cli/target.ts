@@ -120,9 +120,10 @@ function build(names: Names, clients: CliClients & { dynamo: DynamoDBClient; s3:
     s3: clients.s3,
     ledger: new DynamoLedger({ table: names.table, client: clients.dynamo }),
     store: new S3Store({ bucket, client: clients.s3 }),
-    // pin, unpin and approve keep the SDK mirror's copy in step, as the functions do (a key recorded
-    // as secure, or stored before that was recorded, is never copied). The CLI does not know the
-    // stack's mirrorMaxAgeSeconds, so each copy keeps the max-age of the copy it replaces.
+    // pin, unpin and approve keep the SDK mirror's copy in step, as the functions do. Without the
+    // projects config, history decides (settleMirror): a copy only when the revision going live,
+    // the one it replaces and the newest stored were all recorded without a token. The CLI does
+    // not know the stack's mirrorMaxAgeSeconds, so each copy keeps the max-age of the copy it replaces.
     mirror: new S3Mirror({ bucket, client: clients.s3 }),
     notify: reliableNotify(publisher, logger, { attempts: 3 }),
     logger,

@@ -6,7 +6,7 @@ import { type LogLevel, registerSecret } from '../log';
 import { type ProjectsConfig, parseProjectsConfig } from './projects';
 
 export type { DatafileBases } from '../layout';
-export { type ProjectSettings, type ProjectsConfig, parseProjectsConfig } from './projects';
+export { hasAccessToken, type ProjectSettings, type ProjectsConfig, parseProjectsConfig } from './projects';
 export { cachedProjects, type ProjectsSource, staticProjects } from './projects-source';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -108,12 +108,22 @@ export interface RollbackConfig {
   bakeSeconds: number;
   /** The SDK mirror follows a rollback like any move (`MIRROR_ENABLED`). */
   mirror?: { maxAgeSeconds: number };
+  /**
+   * The projects configuration, read only for which keys have an access token: their mirror copy is
+   * removed, never re-published by a rollback. Required with the mirror; absent (tests) = the
+   * mirror goes by what history recorded (lib/mirror/publish.ts).
+   */
+  projects?: ProjectsSetting;
 }
 
-/** No projects configuration here: a rollback only re-points at revisions already stored. */
+/**
+ * The projects configuration is read only to keep secure keys out of the SDK mirror, so only with
+ * `MIRROR_ENABLED`: a rollback otherwise re-points at revisions already stored and needs none.
+ */
 export function loadRollbackConfig(env: Env = process.env): RollbackConfig {
   const bakeSeconds = int(env, 'ROLLBACK_BAKE_SECONDS', 600);
   if (bakeSeconds < 1) throw new ConfigError('ROLLBACK_BAKE_SECONDS must be at least 1.');
+  const mirror = mirrorSetting(env);
   return {
     table: required(env, 'DATAFILE_TABLE'),
     bucket: required(env, 'DATAFILE_BUCKET'),
@@ -124,7 +134,8 @@ export function loadRollbackConfig(env: Env = process.env): RollbackConfig {
       .map((n) => n.trim())
       .filter(Boolean),
     bakeSeconds,
-    mirror: mirrorSetting(env),
+    mirror,
+    ...(mirror ? { projects: projectsSetting(env) } : {}),
   };
 }
 

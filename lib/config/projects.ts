@@ -70,3 +70,12 @@ export function parseProjectsConfig(json: string, source: string): ProjectsConfi
   }
   return out;
 }
+
+/**
+ * Whether a key has a datafile access token in any project (a secure environment). SDK keys are
+ * unique across projects, so a caller that does not know the key's project (a rollback) asks them all.
+ */
+export function hasAccessToken(config: ProjectsConfig, key: string): boolean {
+  for (const project of config.values()) if (project.accessTokens.has(key)) return true;
+  return false;
+}

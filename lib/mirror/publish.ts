@@ -1,6 +1,14 @@
+import { MAX_REVISION } from '../layout';
+
 /**
  * The port the core uses to keep the SDK mirror equal to the pointer (S3Mirror implements it), and
- * the one step that does it after the alias converged.
+ * the steps that do it: after the alias converged (settleMirror), and on a sync that leaves the
+ * pointer where it is (dropSecureCopy).
+ *
+ * A key with a datafile access token (a secure environment) must never be reachable through the
+ * mirror, whichever path runs. Who knows the projects config (webhook, reconcile, rollback) says so
+ * with `secure`; who does not (the CLI) leaves history to decide, and history only ever errs towards
+ * secure: see settleMirror.
  */
 
 /** The pointer facts a mirror copy is made from. */
@@ -13,6 +21,8 @@ export interface MirrorSource {
   updatedAt: string;
   /** Whether the key had an access token when this revision was stored (absent: stored before this was recorded). */
   secure?: boolean;
+  /** The revision the pointer moved from (absent: the key's first move). */
+  previousRevision?: number;
 }
 
 /** Where SDKs read datafiles from (`mirror/datafiles/{key}.json` when deployed). */
@@ -27,10 +37,16 @@ export interface MirrorDeps {
   /** Absent = no mirror. */
   mirror?: DatafileMirror;
   /**
-   * True for keys with an access token (secure environments): never mirrored. Without it, the
-   * pointer's own `secure` flag decides, and a pointer without one is treated as secure.
+   * True for keys with an access token in the projects config (secure environments): never
+   * mirrored. Without it, what history recorded decides (settleMirror).
    */
   secure?: (key: string) => boolean;
+}
+
+/** What settleMirror reads of history when the caller cannot tell secure keys (the ledger). */
+export interface MirrorHistory {
+  getRevision(key: string, revision: number): Promise<Pick<MirrorSource, 'secure'> | undefined>;
+  newestBelow(key: string, revision: number): Promise<Pick<MirrorSource, 'secure'> | undefined>;
 }
 
 /**
@@ -38,11 +54,40 @@ export interface MirrorDeps {
  * one (a key that gained a token loses its copy). Secure datafiles need a token to read at
  * Optimizely; a public copy would leak them, so the check happens on every publish, not once.
  */
-export async function settleMirror(key: string, pointer: MirrorSource | undefined, deps: MirrorDeps): Promise<void> {
+export async function settleMirror(
+  key: string,
+  pointer: MirrorSource | undefined,
+  deps: MirrorDeps & { ledger?: MirrorHistory },
+): Promise<void> {
   if (!deps.mirror) return;
-  // The caller's knowledge (the projects config) first; else what the pointer recorded when its
-  // revision was stored; unknown means secure: a caller that cannot tell never publishes.
-  const secure = deps.secure ? deps.secure(key) : pointer?.secure !== false;
-  if (secure) return deps.mirror.remove(key);
+  const open = deps.secure ? !deps.secure(key) : await recordedOpen(key, pointer, deps.ledger);
+  if (!open) return deps.mirror.remove(key);
   if (pointer) await deps.mirror.publish(pointer);
+}
+
+/**
+ * Without the projects config, a copy is published only when the revision going live, the one it
+ * replaces and the newest stored revision were all recorded `secure: false`. The revision's own
+ * flag is what the key was when it was stored, which may be before it got a token: once it has
+ * one, the next revision stored records it, and a pin back past that revision must not publish.
+ * Unrecorded (stored before the flag existed, or not found) counts as secure: this fails closed.
+ */
+async function recordedOpen(key: string, pointer: MirrorSource | undefined, history: MirrorHistory | undefined): Promise<boolean> {
+  if (pointer?.secure !== false || !history) return false;
+  const previous = pointer.previousRevision;
+  const [replaced, newest] = await Promise.all([
+    previous === undefined || previous === pointer.revision ? pointer : history.getRevision(key, previous),
+    history.newestBelow(key, MAX_REVISION + 1),
+  ]);
+  return replaced?.secure === false && newest?.secure === false;
+}
+
+/**
+ * For a sync that leaves the pointer where it is (a duplicate or unchanged delivery, a reconcile run,
+ * a held or pinned revision): no settle runs then, so a key that gained an access token since its
+ * pointer last moved would keep its public copy until its next move. One DeleteObject (a no-op when
+ * there is no copy) for a key the caller knows is secure; nothing otherwise, nor when it cannot tell.
+ */
+export async function dropSecureCopy(key: string, deps: MirrorDeps): Promise<void> {
+  if (deps.mirror && deps.secure?.(key)) await deps.mirror.remove(key);
 }

@@ -1,5 +1,6 @@
 import { DatafileError, describeError } from '../errors';
 import type { Logger } from '../log';
+import type { MirrorDeps } from '../mirror/publish';
 import { type Notify, rollbackPinReason } from './events';
 import { pinRevision } from './pin';
 import type { DatafileStore, PinLedger, Pointer, PointerCatalog, StoredRevision } from './ports';
@@ -10,7 +11,8 @@ export type { AlarmStateChangeEvent, RollbackPolicy } from './rollback-alarm';
 /** What the rollback needs of the ledger: pin, list every pointer, find the revision before one (`newestBelow`). */
 export type RollbackLedger = PinLedger & PointerCatalog;
 
-export interface RollbackDeps {
+/** `secure`: keys with an access token in the projects config, whose mirror copy a rollback removes. */
+export interface RollbackDeps extends MirrorDeps {
   ledger: RollbackLedger;
   store: DatafileStore;
   notify?: Notify;

@@ -3,7 +3,7 @@ import type { FetchedDatafile } from '../datafile/fetch';
 import { DatafileError, describeError } from '../errors';
 import { revisionObjectKey } from '../layout';
 import type { Logger } from '../log';
-import type { MirrorDeps } from '../mirror/publish';
+import { dropSecureCopy, type MirrorDeps } from '../mirror/publish';
 import { type ChangeCheck, type PreparedChanges, prepareChanges } from './changes';
 import type { Notify } from './events';
 import { isHeld, settleHold, violationsOf } from './hold';
@@ -66,15 +66,29 @@ export interface SyncDeps extends MirrorDeps {
   settleGraceMs?: number;
 }
 
+type SettleIfAbandonedDeps = Pick<SyncDeps, 'ledger' | 'store' | 'notify' | 'now' | 'settleGraceMs' | 'mirror' | 'secure'>;
+
 /** Finish a move its mover abandoned (crash, timeout); leave one in progress alone. */
-export async function settleIfAbandoned(
-  pointer: Pointer,
-  deps: Pick<SyncDeps, 'ledger' | 'store' | 'notify' | 'now' | 'settleGraceMs'>,
-): Promise<Pointer | undefined> {
-  if (!pointer.unsettled) return pointer;
-  const age = (deps.now?.() ?? new Date()).getTime() - Date.parse(pointer.updatedAt);
-  if (!(age >= (deps.settleGraceMs ?? DEFAULT_SETTLE_GRACE_MS))) return pointer;
+export async function settleIfAbandoned(pointer: Pointer, deps: SettleIfAbandonedDeps): Promise<Pointer | undefined> {
+  if (!abandoned(pointer, deps)) return pointer;
   return settlePointer(pointer.key, pointer, deps);
+}
+
+function abandoned(pointer: Pointer, deps: Pick<SyncDeps, 'now' | 'settleGraceMs'>): boolean {
+  if (!pointer.unsettled) return false;
+  const age = (deps.now?.() ?? new Date()).getTime() - Date.parse(pointer.updatedAt);
+  return age >= (deps.settleGraceMs ?? DEFAULT_SETTLE_GRACE_MS);
+}
+
+/**
+ * A sync that does not move the pointer: finish the move it finds if that was abandoned (the settle
+ * takes the mirror along), else drop the mirror copy of a key the caller knows is secure, so a key
+ * that gained an access token loses its copy on its next delivery or reconcile run, not its next move.
+ */
+async function settleUnmoved(key: string, pointer: Pointer | undefined, deps: SyncDeps): Promise<Pointer | undefined> {
+  if (pointer && abandoned(pointer, deps)) return settlePointer(key, pointer, deps);
+  await dropSecureCopy(key, deps);
+  return pointer;
 }
 
 export const DEFAULT_SETTLE_GRACE_MS = 30_000;
@@ -130,6 +144,7 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   const result = await ledger.record(rev, { reason: request.reason ?? 'webhook', seen, guard: changes?.guard });
   if (!result.moved && result.reason === 'conflict') throw conflict(request.key, result.recorded, rev.sha256, deps.logger);
   if (!result.moved && result.reason === 'held') {
+    await dropSecureCopy(request.key, deps);
     const outcome = await held(result.held, result.current, deps);
     return { ...outcome, fetchMs, bytes: rev.size };
   }
@@ -137,12 +152,14 @@ export async function syncDatafile(request: SyncRequest, deps: SyncDeps): Promis
   // Settle only our own move. A pointer some racer just moved is that racer's to settle (or, if it
   // dies, the next redelivery's or reconcile's, via the lookup above): settling it here too would
   // publish its change event once per racer.
-  const settled = result.moved && pointer?.unsettled ? await settlePointer(request.key, pointer, deps) : pointer;
+  let settled = pointer;
+  if (result.moved && pointer?.unsettled) settled = await settlePointer(request.key, pointer, deps);
+  else await dropSecureCopy(request.key, deps);
   return { ...outcome(rev.revision, request.key, result, settled), fetchMs, bytes: rev.size };
 }
 
 async function duplicate(key: string, stored: StoredRevision, pointer: Pointer | undefined, deps: SyncDeps): Promise<SyncOutcome> {
-  const settled = pointer ? await settleIfAbandoned(pointer, deps) : pointer;
+  const settled = await settleUnmoved(key, pointer, deps);
   if (isHeld(stored) && stored.revision !== settled?.revision) return held(stored, settled, deps);
   return outcome(stored.revision, key, { moved: false, reason: 'duplicate', current: settled }, settled);
 }

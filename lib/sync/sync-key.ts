@@ -2,7 +2,7 @@ import type { DatafileBases } from '../config';
 import { type FetchPolicy, fetchDatafile, type Sleep } from '../datafile/fetch';
 import { datafileUrls } from '../layout';
 import type { Logger } from '../log';
-import type { MirrorDeps } from '../mirror/publish';
+import { dropSecureCopy, type MirrorDeps } from '../mirror/publish';
 import type { ChangeCheck } from './changes';
 import type { Notify } from './events';
 import type { DatafileStore, MoveReason, Pointer, ReconcileState, RevisionLedger } from './ports';
@@ -41,18 +41,21 @@ export interface KeySyncDeps extends Pick<MirrorDeps, 'mirror'> {
  * bodiless 304 and costs no write. A move a crashed delivery left unsettled is finished first.
  */
 export async function syncKey(target: KeyTarget, deps: KeySyncDeps): Promise<SyncOutcome> {
-  const pointer = target.pointer ? await settleIfAbandoned(target.pointer, deps) : undefined;
+  // The token first: whether the key is secure now decides its mirror copy, in every path below.
   const token = await deps.token(target.projectId, target.key);
+  const secure = () => token !== undefined;
+  const pointer = target.pointer ? await settleIfAbandoned(target.pointer, { ...deps, secure }) : undefined;
   const urls = datafileUrls(target.key, deps.bases, token !== undefined);
   const conditional = pointer?.fetched && urls.includes(pointer.fetched.url) ? pointer.fetched : undefined;
   const fetched = await fetchDatafile({ urls, projectId: target.projectId, minRevision: 1, token, conditional }, deps.policy, deps.sleep);
   if ('notModified' in fetched && pointer) {
+    await dropSecureCopy(target.key, { ...deps, secure });
     return { status: 'unchanged', key: target.key, revision: pointer.revision, current: pointer.revision, pointer, notModified: true };
   }
   if ('notModified' in fetched) throw new Error('a 304 without validators'); // cannot happen: no validators were sent
   const outcome = await syncDatafile(
     { key: target.key, projectId: target.projectId, environment: target.environment, reason: target.reason },
-    { ...deps, secure: () => token !== undefined, fetch: async () => fetched },
+    { ...deps, secure, fetch: async () => fetched },
   );
   const v = fetched.validators;
   const known = pointer?.fetched;

@@ -107,6 +107,7 @@ async function runScenario() {
       alarmNames: ['api-5xx'],
       bakeSeconds: 600,
       mirror: { maxAgeSeconds: 1 },
+      projects: appConfig().projects,
     },
     { ...recordedClients('rollback'), ...common },
   );

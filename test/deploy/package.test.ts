@@ -139,6 +139,10 @@ describe('the packaged stack', () => {
           },
           { actions: ['dynamodb:Scan'], resources: [`{DatafileTable.Arn}/index/${POINTERS_INDEX}`] },
           { actions: ['events:PutEvents'], resources: [`arn:\${AWS::Partition}:events:${ACCOUNT}:event-bus/${bus}`] },
+          {
+            actions: ['ssm:GetParameter'],
+            resources: [`arn:\${AWS::Partition}:ssm:${ACCOUNT}:parameter/optimizely-datafile-sync/${stage}/config`],
+          },
         ]),
       );
     }

@@ -2,16 +2,33 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { type Client, createInstance, createPollingProjectConfigManager } from '@optimizely/optimizely-sdk';
+import { createReconcileApp, createWebhookApp } from '../../lib/app';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Mirror } from '../../lib/aws/s3-mirror';
 import { S3Store } from '../../lib/aws/s3-store';
+import { runCli } from '../../lib/cli/main';
 import { mirrorObjectKey } from '../../lib/layout';
+import { createRollbackApp } from '../../lib/rollback-app';
 import { pinRevision } from '../../lib/sync/pin';
 import { serveHttpApi } from '../../local/http-adapter';
 import { localMirrorRoute } from '../../local/mirror';
-import { deliver, startOpsEnv, webhookApp } from '../support/ops';
+import { body } from '../../local/origin';
+import { makeDatafile, PROJECT_ID } from '../support/datafiles';
+import {
+  basesFor,
+  captureLogger,
+  deliver,
+  fetchPolicyFor,
+  opsOverrides,
+  serveRevision,
+  startOpsEnv,
+  TEST_PROJECTS,
+  testWebhookConfig,
+  webhookApp,
+} from '../support/ops';
 import { publish } from '../support/publish';
 import { itemsFor, objectExists, readObject } from '../support/stores';
+import { httpApiEvent, payload } from '../support/webhooks';
 
 let env: Awaited<ReturnType<typeof startOpsEnv>>;
 let mirror: S3Mirror;
@@ -115,6 +132,99 @@ describe('the SDK mirror (local route)', () => {
 
     expect(before).toBe(200);
     expect((await fetch(`${base}/datafiles/sdk_key.json`)).status).toBe(404);
+  });
+
+  // The operator adds an access token for sdk_key after it was stored without one. Whatever runs next
+  // takes the copy down, even when the pointer does not move, and nothing re-publishes it.
+  describe('a key that gains an access token', () => {
+    it('loses its copy when its webhook is redelivered, though the pointer does not move', async () => {
+      await deliver(env, 1, 'sdk_key', { mirror });
+      const before = await copied();
+
+      const redelivered = await deliverWithToken(1);
+
+      expect(before).toBe(true);
+      expect(redelivered.status).toBe('unchanged');
+      expect(await copied()).toBe(false);
+    });
+
+    it('loses its copy on the next reconcile run, and a stray one on a run whose fetch answers 304', async () => {
+      await deliver(env, 1, 'sdk_key', { mirror });
+      env.origin.serve('/auth/datafiles/auth/sdk_key.json', body(makeDatafile({ revision: 1, sdkKey: 'sdk_key' })));
+      const reconcile = createReconcileApp(
+        { ...tokenedConfig(), bases: basesFor(env.origin), concurrency: 2 },
+        opsOverrides(env, { mirror }),
+      );
+      const before = await copied();
+
+      const first = await reconcile();
+      const afterFirst = await copied();
+      // A stray copy (say, re-published by something that could not know of the token) goes too.
+      const p = await pointer();
+      await mirror.publish({ key: 'sdk_key', s3Key: p.s3Key, sha256: p.sha256, revision: 1, updatedAt: p.updatedAt });
+      const fetches = env.origin.requests.length;
+      const second = await reconcile();
+
+      expect(before).toBe(true);
+      expect(first.counts).toMatchObject({ unchanged: 1, failed: 0 });
+      expect(afterFirst).toBe(false);
+      expect(second.counts).toMatchObject({ unchanged: 1, failed: 0 });
+      expect(env.origin.requests.slice(fetches).map((r) => r.headers['if-none-match'])).toEqual([expect.any(String)]);
+      expect(await copied()).toBe(false);
+    });
+
+    it('loses its copy on an alarm rollback, which does not re-publish the revision before the token', async () => {
+      await deliver(env, 1, 'sdk_key', { mirror });
+      await deliver(env, 2, 'sdk_key', { mirror });
+      const rollback = createRollbackApp(
+        {
+          table: env.stores.table,
+          bucket: env.stores.bucket,
+          alarmNames: ['api-5xx'],
+          bakeSeconds: 600,
+          mirror: { maxAgeSeconds: 1 },
+          projects: tokenedConfig().projects,
+        },
+        { s3: env.stores.s3, dynamo: env.stores.dynamo, logger: captureLogger(env.logs) },
+      );
+
+      const summary = await rollback({
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+        detail: { alarmName: 'api-5xx', state: { value: 'ALARM', timestamp: new Date(Date.now() + 60_000).toISOString() } },
+      });
+
+      expect(summary.keys).toEqual([{ key: 'sdk_key', outcome: 'rolled_back', from: 2, to: 1 }]);
+      expect(await copied()).toBe(false);
+    });
+
+    it('is not re-published by a CLI pin back to a revision stored before the token', async () => {
+      await deliver(env, 1, 'sdk_key', { mirror }); // recorded secure: false
+      const live = await deliverWithToken(2); // recorded secure: true; the move removes the copy
+      const afterMove = await copied();
+
+      const pinned = await cli('pin', 'sdk_key', '1');
+
+      expect(live.status).toBe('updated');
+      expect(afterMove).toBe(false);
+      expect(pinned).toEqual({ code: 0, out: 'Pinned sdk_key at revision 1 (was 2).' });
+      expect(await copied()).toBe(false);
+    });
+
+    it('is not re-published by a CLI pin between revisions stored before the token, once a newer one records it', async () => {
+      await deliver(env, 1, 'sdk_key', { mirror });
+      await deliver(env, 2, 'sdk_key', { mirror });
+      await cli('pin', 'sdk_key', '2'); // all recorded secure: false, so the copy stays
+      const before = await copied();
+      const held = await deliverWithToken(3); // stored with the token while pinned: history only
+
+      const pinned = await cli('pin', 'sdk_key', '1');
+
+      expect(before).toBe(true);
+      expect(held.status).toBe('pinned');
+      expect(pinned.code).toBe(0);
+      expect(await copied()).toBe(false);
+    });
   });
 
   it('dates two moves within one second a second apart, so If-Modified-Since still sees the second', async () => {
@@ -239,6 +349,37 @@ describe('the SDK mirror (local route)', () => {
     expect(answers.slice(pinnedFrom).every((s) => s === 304)).toBe(true);
   });
 });
+
+/** The projects config once the operator has added an access token for sdk_key (a secure environment now). */
+const TOKENED = {
+  projects: {
+    [PROJECT_ID]: {
+      ...TEST_PROJECTS.projects[PROJECT_ID],
+      accessTokens: { ...TEST_PROJECTS.projects[PROJECT_ID]?.accessTokens, sdk_key: 'token-abcdefghij' },
+    },
+  },
+};
+const tokenedConfig = () => testWebhookConfig(env.stores, fetchPolicyFor(env.origin), TOKENED);
+const copied = () => objectExists(env.stores, mirrorObjectKey('sdk_key'));
+
+/** Deliver a webhook for `revision` of sdk_key to a webhook configured with its access token. */
+async function deliverWithToken(revision: number): Promise<Record<string, unknown>> {
+  serveRevision(env.origin, revision);
+  const app = createWebhookApp(tokenedConfig(), opsOverrides(env, { mirror }));
+  const res = await app(httpApiEvent(payload({ revision, key: 'sdk_key', origin: env.origin.url })));
+  return JSON.parse(res.body) as Record<string, unknown>;
+}
+
+/** The datafile-sync CLI against the test stores, as an operator runs it (no projects config). */
+async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const code = await runCli(
+    ['--table', env.stores.table, '--bucket', env.stores.bucket, ...argv],
+    { out: (l) => out.push(l), err: () => undefined, env: {} },
+    { dynamo: env.stores.dynamo, s3: env.stores.s3 },
+  );
+  return { code, out: out.join('\n') };
+}
 
 function storeDeps() {
   return {

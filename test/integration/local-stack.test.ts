@@ -7,6 +7,10 @@ import { runCli } from '../../lib/cli/main';
 import { freePort } from '../../local/stores';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
 
+// Each test starts a whole local stack (Java DynamoDB Local, s3rver, tsx): well under a minute on an
+// idle machine, several on a loaded 2-core one. A hang still fails, just later.
+jest.setTimeout(180_000);
+
 const run = promisify(execFile);
 const TSX = ['--no-warnings', '--import', 'tsx'];
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { aliasObjectKey, datafilePath, mirrorObjectKey, revisionObjectKey } from '../../lib/layout';
-import { type Packaged, packageStack } from './package';
+import { type Packaged, packageVariant } from './package';
 import { wildcardPermissions } from './policy-rules';
 import { conditionHolds, created, resource } from './stack';
 import { literal, type Statement, type Template } from './template';
@@ -11,8 +11,8 @@ let on: Packaged;
 let off: Packaged;
 
 beforeAll(async () => {
-  on = await packageStack('ci');
-  off = await packageStack('nomirror', { mirrorEnabled: 'false' });
+  on = await packageVariant('ci');
+  off = await packageVariant('nomirror');
 }, 240_000);
 
 afterAll(() => {

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { POINTERS_INDEX } from '../../lib/layout';
-import { type Packaged, type PrintedConfig, packageStack, printStack, zipEntries } from './package';
+import { type Packaged, type PrintedConfig, packageVariant, printStack, zipEntries } from './package';
 import {
   bucketsAcceptingPlainHttp,
   logGroupsWithoutRetention,
@@ -16,18 +16,10 @@ import { literal, resourcesOfType, type Statement, toArray } from './template';
 let ci: Packaged;
 let prod: Packaged;
 let printed: PrintedConfig;
-const PROD_PARAMS = {
-  eventBusName: 'shared-bus',
-  reconcileEnabled: 'false',
-  reconcileRate: 'rate(1 hour)',
-  alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
-  rollbackAlarmNames: 'checkout-5xx,api-latency',
-  rollbackBakeMinutes: '15',
-};
 
 beforeAll(async () => {
-  ci = await packageStack('ci');
-  prod = await packageStack('prod', PROD_PARAMS);
+  ci = await packageVariant('ci');
+  prod = await packageVariant('prod');
   printed = await printStack('ci');
 }, 240_000);
 
@@ -246,11 +238,12 @@ describe('the packaged stack', () => {
   });
 
   it('forwards pointer moves from its own bus (or an existing one) to a KMS-encrypted topic EventBridge may publish to', () => {
-    for (const [{ template: t }, bus, createsBus] of [
-      [ci, 'optimizely-datafile-sync-ci', true],
-      [prod, 'shared-bus', false],
+    for (const [{ template: t }, stage, bus, createsBus] of [
+      [ci, 'ci', 'optimizely-datafile-sync-ci', true],
+      [prod, 'prod', 'shared-bus', false],
     ] as const) {
       const rule = resource(t, 'DatafileChangeRule').Properties as {
+        Name: string;
         EventBusName: unknown;
         EventPattern: unknown;
         Targets: Array<{ Arn: unknown }>;
@@ -273,13 +266,26 @@ describe('the packaged stack', () => {
         { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
         { Service: 'events.amazonaws.com' },
       ]);
+      // The key policy cannot GetAtt the rule (rule → topic → key → rule would be a cycle): it builds
+      // the ARN from the rule's fixed name, rule/<bus>/<name> on a custom bus, rule/<name> on `default`.
+      expect(rule.Name).toBe(`optimizely-datafile-sync-${stage}-changes`);
       expect(key.KeyPolicy.Statement[1]).toMatchObject({
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['DatafileChangeRule', 'Arn'] } },
+          ArnEquals: {
+            'aws:SourceArn': {
+              'Fn::If': [
+                'ChangeRuleOnDefaultBus',
+                { 'Fn::Sub': `arn:\${AWS::Partition}:events:${ACCOUNT}:rule/${rule.Name}` },
+                { 'Fn::Sub': `arn:\${AWS::Partition}:events:${ACCOUNT}:rule/${bus}/${rule.Name}` },
+              ],
+            },
+          },
         },
       });
+      expect(conditionHolds(t, 'ChangeRuleOnDefaultBus')).toBe(false);
+      expect(t.Conditions?.ChangeRuleOnDefaultBus).toEqual({ 'Fn::Equals': [bus, 'default'] });
       expect(topicPolicy.PolicyDocument.Statement).toEqual([
         expect.objectContaining({
           Effect: 'Allow',

@@ -46,6 +46,35 @@ export async function packageStack(stage: string, params: Record<string, string>
 /** What a packaging writes into its service directory (and .git, which it never reads). */
 const PRIVATE_TO_A_RUN = new Set(['.serverless', '.esbuild', '.git']);
 
+/**
+ * Every stage/param combination the deploy tests package, by name: `ci` with the defaults, `prod` with
+ * every param a user is told to override, `nomirror` with the SDK mirror off. Checks that must hold
+ * for any deployable template (test/deploy/cloudformation.test.ts) run on each of them.
+ */
+export const VARIANTS = {
+  ci: { stage: 'ci', params: {} },
+  prod: {
+    stage: 'prod',
+    params: {
+      eventBusName: 'shared-bus',
+      reconcileEnabled: 'false',
+      reconcileRate: 'rate(1 hour)',
+      alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+      rollbackAlarmNames: 'checkout-5xx,api-latency',
+      rollbackBakeMinutes: '15',
+    },
+  },
+  nomirror: { stage: 'nomirror', params: { mirrorEnabled: 'false' } },
+} satisfies Record<string, { stage: string; params: Record<string, string> }>;
+
+export type Variant = keyof typeof VARIANTS;
+
+/** `packageStack` for one of the named VARIANTS. */
+export function packageVariant(name: Variant): Promise<Packaged> {
+  const { stage, params } = VARIANTS[name];
+  return packageStack(stage, params);
+}
+
 /** The configuration serverless resolved for a stage (`serverless print`): no bundling, a few seconds. */
 export interface PrintedConfig {
   provider: { environment: Record<string, unknown> };

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { danglingReferences, dependencyCycles } from './dependencies';
 import { type Packaged, packageVariant, VARIANTS, type Variant } from './package';
-import type { Template } from './template';
+import { resourcesOfType, type Template } from './template';
 
 // What CloudFormation itself would refuse, checked on every stage/param combination the deploy tests
 // package (VARIANTS): a template that fails here cannot be deployed at all, whatever else it gets right.
@@ -65,6 +65,21 @@ describe('the dependency check', () => {
   });
 });
 
+/** Alarm action lists (every branch of any Fn::If in them) holding an empty string, as `Alarm.Property`. */
+function emptyAlarmActions(template: Template): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, where: string): void => {
+    if (value === '') found.push(where);
+    else if (value && typeof value === 'object') for (const v of Object.values(value)) walk(v, where);
+  };
+  for (const [id, r] of Object.entries(template.Resources)) {
+    // AWS::CloudWatch::Alarm and AWS::CloudWatch::CompositeAlarm
+    if (!r.Type.startsWith('AWS::CloudWatch::')) continue;
+    for (const property of ['AlarmActions', 'OKActions', 'InsufficientDataActions']) walk(r.Properties?.[property], `${id}.${property}`);
+  }
+  return found;
+}
+
 describe.each(names)('the packaged %s stack', (name) => {
   it('has no dependency cycle CloudFormation would refuse', () => {
     expect(dependencyCycles(packaged[name].template)).toEqual([]);
@@ -72,5 +87,11 @@ describe.each(names)('the packaged %s stack', (name) => {
 
   it('refers only to resources, parameters and pseudo parameters it has', () => {
     expect(danglingReferences(packaged[name].template)).toEqual([]);
+  });
+
+  // `ci` and `nomirror` have no alarmTopicArn, `prod` has one.
+  it('gives no alarm an empty action ARN (AlarmActions, OKActions, InsufficientDataActions)', () => {
+    expect(resourcesOfType(packaged[name].template, 'AWS::CloudWatch::Alarm').length).toBeGreaterThan(0);
+    expect(emptyAlarmActions(packaged[name].template)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { POINTERS_INDEX } from '../../lib/layout';
-import { type Packaged, type PrintedConfig, packageVariant, printStack, zipEntries } from './package';
+import { type Packaged, type PrintedConfig, packageVariant, printStack, VARIANTS, zipEntries } from './package';
 import {
   bucketsAcceptingPlainHttp,
   logGroupsWithoutRetention,
@@ -27,6 +27,7 @@ afterAll(() => {
   for (const p of [ci, prod]) if (p) rmSync(p.dir, { recursive: true, force: true });
 });
 
+const PROD_ALARM_TOPIC = VARIANTS.prod.params.alarmTopicArn;
 const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
 const ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
@@ -318,7 +319,9 @@ describe('the packaged stack', () => {
       // What each alarm watches is proven against the metrics the code emits in alarms-emf.test.ts.
       expect(on('WebhookFailures', '{WebhookLambdaFunction}')).toHaveLength(1);
       expect(on('ReconcileFailedKeys', '{ReconcileLambdaFunction}')).toHaveLength(1);
-      expect(conditionHolds(p.template, 'HasAlarmTopic')).toBe(p === prod);
+      // The alarm topic, when one is given; otherwise empty lists (never an empty ARN).
+      const actions = p === prod ? [PROD_ALARM_TOPIC] : [];
+      for (const a of alarms) expect([a.AlarmDescription, a.AlarmActions, a.OKActions]).toEqual([a.AlarmDescription, actions, actions]);
     }
   });
 

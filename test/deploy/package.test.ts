@@ -9,18 +9,21 @@ import {
   wildcardPermissions,
 } from './policy-rules';
 import { conditionHolds, created, functionIds, type Grant, grantsOf, resource, sortGrants } from './stack';
-import { literal, resourcesOfType, type Statement, toArray } from './template';
+import { literal, resourcesOfType, type Statement, type Template, toArray } from './template';
 
 // `serverless package` runs twice, offline: the `ci` stage with default params, and `prod` with every
 // param a user is told to override. Each test reads the generated CloudFormation (or the zips).
 let ci: Packaged;
 let prod: Packaged;
 let printed: PrintedConfig;
+/** The production stages with their default params, as a stage's first deploy resolves them. */
+let firstDeploys: PrintedConfig[];
 
 beforeAll(async () => {
   ci = await packageVariant('ci');
   prod = await packageVariant('prod');
   printed = await printStack('ci');
+  firstDeploys = [await printStack('prod'), await printStack('production')];
 }, 240_000);
 
 afterAll(() => {
@@ -217,7 +220,7 @@ describe('the packaged stack', () => {
     expect(expiring[0]?.NoncurrentVersionExpiration?.NoncurrentDays).toBeGreaterThan(0);
   });
 
-  it('deletes the stores with the stack on other stages; on production stages retains and protects them, except when their own creation rolls back', () => {
+  it('deletes the stores with the stack on other stages; on production stages retains them, except when their own creation rolls back', () => {
     const policies = (t: Packaged) =>
       ['DatafileTable', 'DatafileBucket'].map((id) => [
         resource(t.template, id).DeletionPolicy,
@@ -228,14 +231,27 @@ describe('the packaged stack', () => {
       ['Delete', 'Delete'],
       ['Delete', 'Delete'],
     ]);
-    expect(resource(ci.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(false);
     // RetainExceptOnCreate: a failed first deploy removes the empty stores it created, so the retry
     // can create the fixed-name table again; a replacement still keeps the old store (Retain).
     expect(policies(prod)).toEqual([
       ['RetainExceptOnCreate', 'Retain'],
       ['RetainExceptOnCreate', 'Retain'],
     ]);
-    expect(resource(prod.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('protects the table from deletion only when told to, never on a stage’s first deploy (its rollback must delete the table)', () => {
+    const protection = (resources: Template) => resources.Resources.DatafileTable?.Properties?.DeletionProtectionEnabled;
+
+    // With the defaults, as every stage's first deploy runs: DynamoDB refuses to delete a protected
+    // table, so a failed first deploy could not roll back the table RetainExceptOnCreate must delete
+    // (UPDATE_ROLLBACK_FAILED, the fixed-name table left behind, the retry stopped on "already exists").
+    expect(protection(ci.template)).toBe(false);
+    for (const first of firstDeploys) {
+      expect(first.resources.Resources.DatafileTable?.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(protection(first.resources)).toBe(false);
+    }
+    // Turned on (README "Deploy": once the stage's first deploy has succeeded).
+    expect(protection(prod.template)).toBe(true);
   });
 
   it('forwards pointer moves from its own bus (or an existing one) to a KMS-encrypted topic EventBridge may publish to', () => {

@@ -62,6 +62,7 @@ export const VARIANTS = {
       alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
       rollbackAlarmNames: 'checkout-5xx,api-latency',
       rollbackBakeMinutes: '15',
+      tableDeletionProtection: 'true',
     },
   },
   nomirror: { stage: 'nomirror', params: { mirrorEnabled: 'false' } },

@@ -5,6 +5,7 @@ import {
   bucketsAcceptingPlainHttp,
   logGroupsWithoutRetention,
   publicBuckets,
+  unconditionedKeyUse,
   unencryptedStores,
   wildcardPermissions,
 } from './policy-rules';
@@ -30,6 +31,31 @@ afterAll(() => {
   for (const p of [ci, prod]) if (p) rmSync(p.dir, { recursive: true, force: true });
 });
 
+// AWS's default key-administrator actions that apply to this key, spelled out (no wildcards), without
+// kms:CreateGrant: a grant could hand out Encrypt/Decrypt.
+const KEY_ADMINISTRATION = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:ListKeyRotations',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:UpdateKeyDescription',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
 const PROD_ALARM_TOPIC = VARIANTS.prod.params.alarmTopicArn;
 const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
@@ -60,6 +86,7 @@ describe('the packaged stack', () => {
       expect(publicBuckets(template)).toEqual([]);
       expect(bucketsAcceptingPlainHttp(template)).toEqual([]);
       expect(logGroupsWithoutRetention(template)).toEqual([]);
+      expect(unconditionedKeyUse(template)).toEqual([]);
     }
   });
 
@@ -283,6 +310,15 @@ describe('the packaged stack', () => {
         { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
         { Service: 'events.amazonaws.com' },
       ]);
+      // The account administers the key and nothing more: no one in it publishes to the topic. Only
+      // EventBridge, for this rule in this account, may use the key (unconditionedKeyUse, above).
+      expect(key.KeyPolicy.Statement[0]).toEqual({
+        Sid: 'AccountAdministersKey',
+        Effect: 'Allow',
+        Principal: expect.anything(),
+        Action: KEY_ADMINISTRATION,
+        Resource: '*',
+      });
       // The key policy cannot GetAtt the rule (rule → topic → key → rule would be a cycle): it builds
       // the ARN from the rule's fixed name, rule/<bus>/<name> on a custom bus, rule/<name> on `default`.
       expect(rule.Name).toBe(`optimizely-datafile-sync-${stage}-changes`);

@@ -36,6 +36,10 @@ export async function packageStack(stage: string, params: Record<string, string>
       else symlinkSync(join(ROOT, entry), join(serviceDir, entry));
     }
     await serverless(['package', '--stage', stage, '--package', dir], params, { cwd: serviceDir });
+  } catch (error) {
+    // The caller never gets `dir` to remove: a failed packaging must not leave it in the temp folder.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   } finally {
     rmSync(serviceDir, { recursive: true, force: true });
   }

@@ -1,18 +1,19 @@
 import { rmSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
-import { aliasObjectKey, datafilePath, mirrorObjectKey, revisionObjectKey } from '../../lib/layout';
-import { type Packaged, packageStack } from './package';
+import fc from 'fast-check';
+import { aliasObjectKey, datafilePath, KEY_PATTERN, mirrorObjectKey, revisionObjectKey } from '../../lib/layout';
+import { type Packaged, packageVariant } from './package';
 import { wildcardPermissions } from './policy-rules';
 import { conditionHolds, created, resource } from './stack';
-import { literal, type Statement, type Template } from './template';
+import { literal, type Resource, resourcesOfType, type Statement, type Template } from './template';
 
 // `serverless package` offline, twice: default params (mirror on) and mirrorEnabled=false.
 let on: Packaged;
 let off: Packaged;
 
 beforeAll(async () => {
-  on = await packageStack('ci');
-  off = await packageStack('nomirror', { mirrorEnabled: 'false' });
+  on = await packageVariant('ci');
+  off = await packageVariant('nomirror');
 }, 240_000);
 
 afterAll(() => {
@@ -38,6 +39,8 @@ interface DistributionConfig {
     ViewerProtocolPolicy: string;
     Compress: boolean;
     CachePolicyId: unknown;
+    OriginRequestPolicyId?: unknown;
+    ForwardedValues?: unknown;
     AllowedMethods: string[];
     FunctionAssociations: Array<{ EventType: string; FunctionARN: unknown }>;
   };
@@ -69,6 +72,15 @@ function grantsKey(resourceText: string, key: string): boolean {
     .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*');
   return new RegExp(`^${pattern}$`).test(key);
+}
+
+/** The viewer-request function's code run in a sandbox, as CloudFront would for one request. */
+function runRequestFunction(t: Template, method: string, uri: string): { statusCode?: number; uri?: string } {
+  const code = String(resource(t, 'MirrorRequestFunction').Properties?.FunctionCode);
+  return runInNewContext(`${code}\nhandler(event)`, { event: { request: { method, uri, querystring: {}, headers: {} } } }) as {
+    statusCode?: number;
+    uri?: string;
+  };
 }
 
 describe('the SDK mirror stack', () => {
@@ -111,16 +123,24 @@ describe('the SDK mirror stack', () => {
 
   it('lets only this distribution read the bucket, and only mirror copies: never latest.json or revision objects', () => {
     const allows = bucketStatements(on.template).filter((s) => s.Effect === 'Allow');
-    const [grant] = allows;
+    const [grant, listing] = allows;
     const resourceText = literal(grant?.Resource);
 
-    expect(allows).toHaveLength(1);
-    expect(grant?.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(allows).toHaveLength(2);
+    for (const statement of allows) {
+      expect(statement.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+      expect(Object.keys(statement.Condition ?? {})).toEqual(['StringEquals']);
+      expect(Object.keys(statement.Condition?.StringEquals ?? {})).toEqual(['aws:SourceArn']);
+      expect(literal(statement.Condition?.StringEquals?.['aws:SourceArn'])).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
+        'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${MirrorDistribution}',
+      );
+    }
     expect(grant?.Action).toBe('s3:GetObject');
-    expect(literal(grant?.Condition?.StringEquals?.['aws:SourceArn'])).toBe(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
-      'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${MirrorDistribution}',
-    );
+    // And ListBucket on the bucket itself: S3 answers a GET for a missing object 404, not 403, only
+    // to a caller that may list (the next test shows the distribution never sends a listing).
+    expect(listing?.Action).toBe('s3:ListBucket');
+    expect(literal(listing?.Resource)).toBe('{DatafileBucket.Arn}');
     expect(grantsKey(resourceText, mirrorObjectKey('sdk_key'))).toBe(true);
     expect(grantsKey(resourceText, aliasObjectKey('sdk_key'))).toBe(false);
     expect(grantsKey(resourceText, revisionObjectKey('secure_key', 3, 'a'.repeat(64)))).toBe(false);
@@ -129,28 +149,36 @@ describe('the SDK mirror stack', () => {
     ).toEqual([]);
   });
 
-  it("shows viewers 404, not S3's 403, for a valid key without a copy; passes every other answer through", () => {
-    const code = String(resource(on.template, 'MirrorResponseFunction').Properties?.FunctionCode);
-    const run = (statusCode: number) =>
-      runInNewContext(`${code}\nhandler(event)`, { event: { response: { statusCode, statusDescription: 'x', headers: {} } } }) as {
-        statusCode: number;
-      };
+  it('never lets a viewer make the distribution list the bucket (it may, so that a missing copy is a 404)', () => {
+    const d = distribution(on.template);
+    const cachePolicy = (resource(on.template, 'MirrorCachePolicy').Properties as { CachePolicyConfig: Record<string, unknown> })
+      .CachePolicyConfig;
 
-    expect([403, 200, 304, 404, 500].map((s) => run(s).statusCode)).toEqual([404, 200, 304, 404, 500]);
+    // A listing is a GET of the bucket root: every origin request is under /mirror/.
+    expect(d.Origins.map((o) => o.OriginPath)).toEqual(['/mirror']);
+    // ListObjectsV2 also needs ?list-type=2: no query string reaches the origin. The one behaviour
+    // forwards what its cache policy names, no query string, and has no origin request policy.
+    expect(d.CacheBehaviors).toBeUndefined();
+    expect(d.DefaultCacheBehavior.OriginRequestPolicyId).toBeUndefined();
+    expect(d.DefaultCacheBehavior.ForwardedValues).toBeUndefined();
+    expect(cachePolicy.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({ QueryStringsConfig: { QueryStringBehavior: 'none' } });
+    // And nothing but /datafiles/{valid key}.json gets past the edge.
+    for (const uri of ['/', '/mirror/', '/datafiles/', '/datafiles', '/datafiles/.json', '/datafiles/?list-type=2']) {
+      expect([uri, runRequestFunction(on.template, 'GET', uri).statusCode]).toEqual([uri, 404]);
+    }
+  });
+
+  it('shows viewers S3’s own answers: no viewer-response function (CloudFront runs none on a 4xx from the origin)', () => {
+    expect(distribution(on.template).DefaultCacheBehavior.FunctionAssociations.map((a) => a.EventType)).toEqual(['viewer-request']);
+    expect(resourcesOfType(on.template, 'AWS::CloudFront::Function').map(([id]) => id)).toEqual(['MirrorRequestFunction']);
   });
 
   it('answers CORS preflights and 404s any path but /datafiles/{valid key}.json at the edge', () => {
-    const code = String(resource(on.template, 'MirrorRequestFunction').Properties?.FunctionCode);
-    const run = (method: string, uri: string) =>
-      runInNewContext(`${code}\nhandler(event)`, { event: { request: { method, uri, headers: {} } } }) as {
-        statusCode?: number;
-        uri?: string;
-      };
+    const run = (method: string, uri: string) => runRequestFunction(on.template, method, uri);
     const association = distribution(on.template).DefaultCacheBehavior.FunctionAssociations;
 
     expect(association.map((a) => [a.EventType, literal(a.FunctionARN)])).toEqual([
       ['viewer-request', '{MirrorRequestFunction.FunctionARN}'],
-      ['viewer-response', '{MirrorResponseFunction.FunctionARN}'],
     ]);
     expect(run('GET', datafilePath('sdk_key')).uri).toBe('/datafiles/sdk_key.json');
     expect(run('OPTIONS', datafilePath('sdk_key')).statusCode).toBe(204);
@@ -159,12 +187,41 @@ describe('the SDK mirror stack', () => {
     }
   });
 
+  it('lets through exactly the keys lib/layout.ts calls valid (KEY_PATTERN)', () => {
+    const code = String(resource(on.template, 'MirrorRequestFunction').Properties?.FunctionCode);
+    const passes = (key: string) => runRequestFunction(on.template, 'GET', `/datafiles/${key}.json`).statusCode === undefined;
+    const pathRule = /\/\^\\\/datafiles\\\/(.+)\\\.json\$\//.exec(code);
+
+    // The same expression, character for character, between /datafiles/ and .json...
+    expect(`^${pathRule?.[1]}$`).toBe(KEY_PATTERN.source);
+    // ...and the same verdict on keys at the rule's edges, and on any others.
+    for (const key of ['a', '_', '-', 'A'.repeat(128), 'A'.repeat(129), '', 'a.b', 'a/b', 'a%2Fb', 'ä', 'a b']) {
+      expect([key, passes(key)]).toEqual([key, KEY_PATTERN.test(key)]);
+    }
+    const unit = fc.constantFrom(...'aZ09_-./%: ?#ä');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 140 }), (key) => passes(key) === KEY_PATTERN.test(key)),
+      { numRuns: 300 },
+    );
+  });
+
   it('outputs the SDK URL template', () => {
     const output = on.template.Outputs?.MirrorUrlTemplate as { Value: unknown; Condition?: string };
 
     // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
     expect(literal(output.Value)).toBe('https://${MirrorDistribution.DomainName}/datafiles/%s.json');
     expect(output.Condition).toBe('MirrorEnabled');
+  });
+
+  it('names every resource of the mirror in MIRROR_RESOURCES (what the next test checks)', () => {
+    const ids = (keep: (r: Resource) => boolean) =>
+      Object.entries(on.template.Resources)
+        .filter(([, r]) => keep(r))
+        .map(([id]) => id)
+        .sort();
+
+    expect(ids((r) => r.Condition === 'MirrorEnabled')).toEqual([...MIRROR_RESOURCES].sort());
+    expect(ids((r) => r.Type.startsWith('AWS::CloudFront::'))).toEqual([...MIRROR_RESOURCES].sort());
   });
 
   it('creates none of it, and grants nothing, when mirrorEnabled is false', () => {

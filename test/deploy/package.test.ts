@@ -1,40 +1,62 @@
 import { rmSync } from 'node:fs';
 import { POINTERS_INDEX } from '../../lib/layout';
-import { type Packaged, type PrintedConfig, packageStack, printStack, zipEntries } from './package';
+import { type Packaged, type PrintedConfig, packageVariant, printStack, VARIANTS, zipEntries } from './package';
 import {
   bucketsAcceptingPlainHttp,
   logGroupsWithoutRetention,
   publicBuckets,
+  unconditionedKeyUse,
   unencryptedStores,
   wildcardPermissions,
 } from './policy-rules';
 import { conditionHolds, created, functionIds, type Grant, grantsOf, resource, sortGrants } from './stack';
-import { literal, resourcesOfType, type Statement, toArray } from './template';
+import { literal, resourcesOfType, type Statement, type Template, toArray } from './template';
 
 // `serverless package` runs twice, offline: the `ci` stage with default params, and `prod` with every
 // param a user is told to override. Each test reads the generated CloudFormation (or the zips).
 let ci: Packaged;
 let prod: Packaged;
 let printed: PrintedConfig;
-const PROD_PARAMS = {
-  eventBusName: 'shared-bus',
-  reconcileEnabled: 'false',
-  reconcileRate: 'rate(1 hour)',
-  alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
-  rollbackAlarmNames: 'checkout-5xx,api-latency',
-  rollbackBakeMinutes: '15',
-};
+/** The production stages with their default params, as a stage's first deploy resolves them. */
+let firstDeploys: PrintedConfig[];
 
 beforeAll(async () => {
-  ci = await packageStack('ci');
-  prod = await packageStack('prod', PROD_PARAMS);
+  ci = await packageVariant('ci');
+  prod = await packageVariant('prod');
   printed = await printStack('ci');
+  firstDeploys = [await printStack('prod'), await printStack('production')];
 }, 240_000);
 
 afterAll(() => {
   for (const p of [ci, prod]) if (p) rmSync(p.dir, { recursive: true, force: true });
 });
 
+// AWS's default key-administrator actions that apply to this key, spelled out (no wildcards), without
+// kms:CreateGrant: a grant could hand out Encrypt/Decrypt.
+const KEY_ADMINISTRATION = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:ListKeyRotations',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:UpdateKeyDescription',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
+const PROD_ALARM_TOPIC = VARIANTS.prod.params.alarmTopicArn;
 const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
 const ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
@@ -64,6 +86,7 @@ describe('the packaged stack', () => {
       expect(publicBuckets(template)).toEqual([]);
       expect(bucketsAcceptingPlainHttp(template)).toEqual([]);
       expect(logGroupsWithoutRetention(template)).toEqual([]);
+      expect(unconditionedKeyUse(template)).toEqual([]);
     }
   });
 
@@ -228,7 +251,7 @@ describe('the packaged stack', () => {
     expect(expiring[0]?.NoncurrentVersionExpiration?.NoncurrentDays).toBeGreaterThan(0);
   });
 
-  it('deletes the stores with the stack on other stages; on production stages retains and protects them, except when their own creation rolls back', () => {
+  it('deletes the stores with the stack on other stages; on production stages retains them, except when their own creation rolls back', () => {
     const policies = (t: Packaged) =>
       ['DatafileTable', 'DatafileBucket'].map((id) => [
         resource(t.template, id).DeletionPolicy,
@@ -239,22 +262,36 @@ describe('the packaged stack', () => {
       ['Delete', 'Delete'],
       ['Delete', 'Delete'],
     ]);
-    expect(resource(ci.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(false);
     // RetainExceptOnCreate: a failed first deploy removes the empty stores it created, so the retry
     // can create the fixed-name table again; a replacement still keeps the old store (Retain).
     expect(policies(prod)).toEqual([
       ['RetainExceptOnCreate', 'Retain'],
       ['RetainExceptOnCreate', 'Retain'],
     ]);
-    expect(resource(prod.template, 'DatafileTable').Properties?.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('protects the table from deletion only when told to, never on a stage’s first deploy (its rollback must delete the table)', () => {
+    const protection = (resources: Template) => resources.Resources.DatafileTable?.Properties?.DeletionProtectionEnabled;
+
+    // With the defaults, as every stage's first deploy runs: DynamoDB refuses to delete a protected
+    // table, so a failed first deploy could not roll back the table RetainExceptOnCreate must delete
+    // (UPDATE_ROLLBACK_FAILED, the fixed-name table left behind, the retry stopped on "already exists").
+    expect(protection(ci.template)).toBe(false);
+    for (const first of firstDeploys) {
+      expect(first.resources.Resources.DatafileTable?.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(protection(first.resources)).toBe(false);
+    }
+    // Turned on (README "Deploy": once the stage's first deploy has succeeded).
+    expect(protection(prod.template)).toBe(true);
   });
 
   it('forwards pointer moves from its own bus (or an existing one) to a KMS-encrypted topic EventBridge may publish to', () => {
-    for (const [{ template: t }, bus, createsBus] of [
-      [ci, 'optimizely-datafile-sync-ci', true],
-      [prod, 'shared-bus', false],
+    for (const [{ template: t }, stage, bus, createsBus] of [
+      [ci, 'ci', 'optimizely-datafile-sync-ci', true],
+      [prod, 'prod', 'shared-bus', false],
     ] as const) {
       const rule = resource(t, 'DatafileChangeRule').Properties as {
+        Name: string;
         EventBusName: unknown;
         EventPattern: unknown;
         Targets: Array<{ Arn: unknown }>;
@@ -277,13 +314,35 @@ describe('the packaged stack', () => {
         { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
         { Service: 'events.amazonaws.com' },
       ]);
+      // The account administers the key and nothing more: no one in it publishes to the topic. Only
+      // EventBridge, for this rule in this account, may use the key (unconditionedKeyUse, above).
+      expect(key.KeyPolicy.Statement[0]).toEqual({
+        Sid: 'AccountAdministersKey',
+        Effect: 'Allow',
+        Principal: expect.anything(),
+        Action: KEY_ADMINISTRATION,
+        Resource: '*',
+      });
+      // The key policy cannot GetAtt the rule (rule → topic → key → rule would be a cycle): it builds
+      // the ARN from the rule's fixed name, rule/<bus>/<name> on a custom bus, rule/<name> on `default`.
+      expect(rule.Name).toBe(`optimizely-datafile-sync-${stage}-changes`);
       expect(key.KeyPolicy.Statement[1]).toMatchObject({
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['DatafileChangeRule', 'Arn'] } },
+          ArnEquals: {
+            'aws:SourceArn': {
+              'Fn::If': [
+                'ChangeRuleOnDefaultBus',
+                { 'Fn::Sub': `arn:\${AWS::Partition}:events:${ACCOUNT}:rule/${rule.Name}` },
+                { 'Fn::Sub': `arn:\${AWS::Partition}:events:${ACCOUNT}:rule/${bus}/${rule.Name}` },
+              ],
+            },
+          },
         },
       });
+      expect(conditionHolds(t, 'ChangeRuleOnDefaultBus')).toBe(false);
+      expect(t.Conditions?.ChangeRuleOnDefaultBus).toEqual({ 'Fn::Equals': [bus, 'default'] });
       expect(topicPolicy.PolicyDocument.Statement).toEqual([
         expect.objectContaining({
           Effect: 'Allow',
@@ -316,7 +375,9 @@ describe('the packaged stack', () => {
       // What each alarm watches is proven against the metrics the code emits in alarms-emf.test.ts.
       expect(on('WebhookFailures', '{WebhookLambdaFunction}')).toHaveLength(1);
       expect(on('ReconcileFailedKeys', '{ReconcileLambdaFunction}')).toHaveLength(1);
-      expect(conditionHolds(p.template, 'HasAlarmTopic')).toBe(p === prod);
+      // The alarm topic, when one is given; otherwise empty lists (never an empty ARN).
+      const actions = p === prod ? [PROD_ALARM_TOPIC] : [];
+      for (const a of alarms) expect([a.AlarmDescription, a.AlarmActions, a.OKActions]).toEqual([a.AlarmDescription, actions, actions]);
     }
   });
 

@@ -2,10 +2,11 @@ import {
   bucketsAcceptingPlainHttp,
   logGroupsWithoutRetention,
   publicBuckets,
+  unconditionedKeyUse,
   unencryptedStores,
   wildcardPermissions,
 } from './policy-rules';
-import type { Resource, Statement, Template } from './template';
+import { type Resource, type Statement, type Template, toArray } from './template';
 
 const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/datafiles/*']] };
 
@@ -124,6 +125,55 @@ describe('wildcardPermissions', () => {
     expect(self).toEqual([]);
     expect(admin).toEqual([expect.stringContaining('wildcard action "kms:*"')]);
     expect(open).toEqual([expect.stringContaining('every principal')]);
+  });
+});
+
+describe('unconditionedKeyUse', () => {
+  const key = (...statements: Statement[]): Template =>
+    only('Key', { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: statements } } });
+  const pinned = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnEquals: { 'aws:SourceArn': 'arn:aws:events:us-east-1:1:rule/bus/rule' },
+  };
+  const publisher: Statement = {
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: '*',
+    Condition: pinned,
+  };
+  const admin: Statement = {
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::1:root' },
+    Action: ['kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'],
+    Resource: '*',
+  };
+
+  it('accepts administration without key use, and a publishing service pinned by SourceArn and SourceAccount', () => {
+    expect(unconditionedKeyUse(key(admin, publisher))).toEqual([]);
+  });
+
+  it.each([
+    ['an account principal that may decrypt', { ...admin, Action: [...toArray(admin.Action), 'kms:Decrypt'] }, 'not a service'],
+    ['an account principal that may create grants', { ...admin, Action: 'kms:CreateGrant' }, 'not a service'],
+    ['an account principal with kms:*', { ...admin, Action: 'kms:*' }, 'not a service'],
+    ['a service without SourceArn', { ...publisher, Condition: { StringEquals: pinned.StringEquals } }, 'without aws:SourceArn'],
+    ['a service without SourceAccount', { ...publisher, Condition: { ArnEquals: pinned.ArnEquals } }, 'without aws:SourceAccount'],
+    [
+      'a service pinned only if the keys exist',
+      { ...publisher, Condition: { StringEqualsIfExists: pinned.StringEquals, ArnLikeIfExists: pinned.ArnEquals } },
+      'without aws:SourceArn',
+    ],
+  ] as Array<[string, Statement, string]>)('rejects %s', (_name, statement, problem) => {
+    expect(unconditionedKeyUse(key(statement))).toContainEqual(expect.stringContaining(problem));
+  });
+
+  it('ignores Deny statements and policies other than key policies', () => {
+    const deny: Statement = { ...admin, Effect: 'Deny', Action: 'kms:Decrypt' };
+    const role = roleWith({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:1:key/k' });
+
+    expect(unconditionedKeyUse(key(deny))).toEqual([]);
+    expect(unconditionedKeyUse(role)).toEqual([]);
   });
 });
 

@@ -42,6 +42,38 @@ function isEveryone(principal: unknown): boolean {
   return toArray(aws as unknown).some((p) => p === '*');
 }
 
+// What lets a principal use a KMS key's data, or hand that use out (a grant).
+const KEY_USE =
+  /^kms:(Encrypt|Decrypt|ReEncrypt.*|GenerateDataKey.*|GenerateMac|VerifyMac|Sign|Verify|DeriveSharedSecret|CreateGrant|\*)$|^\*$/;
+// Condition operators that pin a key to a value (not the ...IfExists forms, which pass when it is absent).
+const PINNING = ['StringEquals', 'StringLike', 'ArnEquals', 'ArnLike'];
+
+/**
+ * KMS key-policy Allow statements that let a principal use the key's data (encrypt, decrypt, data
+ * keys, or create a grant that could hand those out) unless the principal is a service limited to
+ * one source by both `aws:SourceArn` and `aws:SourceAccount` (the confused-deputy guard). Only the
+ * services that publish to an encrypted resource should use its key; administrators need none of it.
+ */
+export function unconditionedKeyUse(template: Template): string[] {
+  const problems: string[] = [];
+  for (const { where, kind, statement } of policyStatements(template)) {
+    if (kind !== 'key' || statement.Effect !== 'Allow') continue;
+    const uses = toArray(statement.Action).filter((a) => KEY_USE.test(a));
+    if (uses.length === 0) continue;
+    const principal = statement.Principal as Record<string, unknown> | undefined;
+    if (!principal || typeof principal !== 'object' || Object.keys(principal).join() !== 'Service') {
+      problems.push(`${where}: ${uses.join(', ')} for a principal that is not a service`);
+    }
+    const pinned = Object.entries(statement.Condition ?? {})
+      .filter(([operator]) => PINNING.includes(operator))
+      .flatMap(([, keys]) => Object.keys(keys).map((k) => k.toLowerCase()));
+    for (const key of ['aws:SourceArn', 'aws:SourceAccount']) {
+      if (!pinned.includes(key.toLowerCase())) problems.push(`${where}: ${uses.join(', ')} without ${key}`);
+    }
+  }
+  return problems;
+}
+
 const S3_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
 /** Buckets, tables, topics and queues that do not declare encryption at rest. */

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createWebhookApp } from '../../lib/app';
 import { runCli } from '../../lib/cli/main';
+import type { CliClients } from '../../lib/cli/target';
 import { type Env, fetchPolicy, type WebhookConfig } from '../../lib/config';
 import { createLogger } from '../../lib/log';
 import { signBody } from '../../lib/webhook/signature';
@@ -11,6 +13,7 @@ import { type LocalOrigin, startOrigin } from '../../local/origin';
 import { freePort } from '../../local/stores';
 import { type FakeStack, type LocalCloudFormation, startLocalCloudFormation } from '../support/cloudformation-server';
 import { PROJECT_ID } from '../support/datafiles';
+import { awsError, withFaults } from '../support/faults';
 import { serveRevision } from '../support/ops';
 import { type LocalSsm, startLocalSsm } from '../support/ssm-server';
 import { freshStores, type TestStores } from '../support/stores';
@@ -91,6 +94,9 @@ interface Run {
   err: string[];
 }
 
+/** Clients `cli` hands the CLI instead of the stand-ins' (a fault-injecting wrapper, say). */
+let overrides: CliClients = {};
+
 /** Run the CLI in-process with the stand-ins' clients; every run is checked for leaked secrets. */
 async function cli(argv: string[], env: Env = {}): Promise<Run> {
   const out: string[] = [];
@@ -103,6 +109,7 @@ async function cli(argv: string[], env: Env = {}): Promise<Run> {
       s3: stores.s3,
       cloudformation: new CloudFormationClient({ endpoint: cfn.endpoint, ...AWS }),
       ssm: new SSMClient({ endpoint: ssm.endpoint, ...AWS }),
+      ...overrides,
     },
   );
   for (const line of [...out, ...err])
@@ -150,6 +157,7 @@ async function expectOnly(argv: string[], failing: string, skipped: string[] = [
 
 beforeEach(async () => {
   servers = [];
+  overrides = {};
   [stores, ssm, cfn, origin] = await Promise.all([freshStores(), startLocalSsm(), startLocalCloudFormation(), startOrigin()]);
   ssm.parameters.set(PARAMETER, PROJECTS);
   cfn.stacks.set(STACK, healthyStack(await serveWebhook()));
@@ -311,6 +319,21 @@ describe('datafile-sync doctor --stage', () => {
     const run = await expectOnly(['--stage', STAGE], 'bucket');
 
     expect(line(run, 'bucket')).toContain('✗ bucket        bucket no-such-bucket-doctor not found');
+  });
+
+  // DynamoDB Local has no IAM, so the denied Scan is injected; DescribeTable still reaches the table.
+  it('fails the pointers line when the pointers cannot be listed, naming the permission', async () => {
+    const denied = withFaults(stores.dynamo, [
+      { command: ScanCommand, when: 'before', nth: 'all', error: () => awsError('AccessDeniedException') },
+    ]);
+    overrides = { dynamo: denied.client };
+
+    const run = await expectOnly(['--stage', STAGE], 'pointers');
+
+    expect(line(run, 'pointers')).toBe(
+      `✗ pointers      could not list pointers in ${stores.table} (AccessDeniedException: injected AccessDeniedException) — fix: your credentials need dynamodb:Scan on the table and its indexes`,
+    );
+    expect(denied.fired()).toBeGreaterThanOrEqual(2);
   });
 
   it('fails the reader-policy line when the stack has no reader policy resource', async () => {

@@ -257,13 +257,15 @@ describe('datafile-sync doctor --stage', () => {
       expect((await fetch(stack().outputs.WebhookUrl ?? '', { method: 'POST', body: '{}' })).status).toBe(401);
     });
 
-    it('fails the config line when the SSM parameter does not exist, with the command to create it', async () => {
+    it('fails the config line when the SSM parameter does not exist, with the command to create it in that region', async () => {
       ssm.parameters.delete(PARAMETER);
+      // As the CLI builds it for --region eu-west-1 (the stand-in ignores the region).
+      overrides = { ssm: new SSMClient({ endpoint: ssm.endpoint, ...AWS, region: 'eu-west-1' }) };
 
-      const run = await expectOnly(['--stage', STAGE], 'config');
+      const run = await expectOnly(['--stage', STAGE, '--region', 'eu-west-1'], 'config');
 
       expect(line(run, 'config')).toContain(
-        `✗ config        SSM parameter ${PARAMETER} not found — fix: create it: aws ssm put-parameter --type SecureString`,
+        `✗ config        SSM parameter ${PARAMETER} not found — fix: create it: aws ssm put-parameter --region eu-west-1 --type SecureString --name ${PARAMETER} --value file://projects.json`,
       );
     });
 
@@ -279,6 +281,9 @@ describe('datafile-sync doctor --stage', () => {
 
       expect(line(run, 'config')).toContain(problem);
       expect(line(run, 'config')).toContain('— fix: correct the JSON');
+      expect(line(run, 'config')).toContain(
+        `and: aws ssm put-parameter --region us-east-1 --overwrite --type SecureString --name ${PARAMETER}`,
+      );
     });
   });
 

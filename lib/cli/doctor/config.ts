@@ -13,6 +13,9 @@ const SHAPE = '{"projects":{"<project id>":{"secrets":["<webhook secret>"],"envi
  * with counts only; every secret and token it loads is added to `secrets` so output can be scrubbed.
  */
 export async function checkParameter(ssm: SSMClient, name: string, secrets: Set<string>): Promise<CheckResult> {
+  // The fix commands name the region doctor read from: without it they go to the shell's default.
+  const region = await ssm.config.region().catch(() => undefined);
+  const put = `aws ssm put-parameter${region ? ` --region ${region}` : ''}`;
   let value: string | undefined;
   try {
     value = await readParameter(ssm, name);
@@ -23,11 +26,11 @@ export async function checkParameter(ssm: SSMClient, name: string, secrets: Set<
     return fail(
       CHECK,
       `SSM parameter ${name} not found`,
-      `create it: aws ssm put-parameter --type SecureString --name ${name} --value file://projects.json (shape ${SHAPE})`,
+      `create it: ${put} --type SecureString --name ${name} --value file://projects.json (shape ${SHAPE})`,
     );
   }
   return parsed(() => parseProjectsConfig(value, `SSM parameter ${name}`), secrets, `${name}: `, {
-    fix: `correct the JSON (shape ${SHAPE}) and: aws ssm put-parameter --overwrite --type SecureString --name ${name} --value file://projects.json`,
+    fix: `correct the JSON (shape ${SHAPE}) and: ${put} --overwrite --type SecureString --name ${name} --value file://projects.json`,
   });
 }
 

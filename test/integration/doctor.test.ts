@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createWebhookApp } from '../../lib/app';
 import { runCli } from '../../lib/cli/main';
 import type { CliClients } from '../../lib/cli/target';
@@ -267,6 +267,50 @@ describe('datafile-sync doctor --stage', () => {
       expect(line(run, 'config')).toContain(
         `✗ config        SSM parameter ${PARAMETER} not found — fix: create it: aws ssm put-parameter --region eu-west-1 --type SecureString --name ${PARAMETER} --value file://projects.json`,
       );
+    });
+
+    // The stand-in has no IAM or KMS, so the refusals are injected as SSM answers them.
+    const refuse = (name: string, message: string) => {
+      const error = () => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      const faulty = withFaults(new SSMClient({ endpoint: ssm.endpoint, ...AWS }), [
+        { command: GetParameterCommand, when: 'before', nth: 'all', error },
+      ]);
+      overrides = { ssm: faulty.client };
+    };
+
+    it.each([
+      [
+        'KMS refuses kms:Decrypt',
+        'AccessDeniedException',
+        'User: arn:aws:iam::123456789012:user/operator is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/1111 because no identity-based policy allows the kms:Decrypt action (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)',
+      ],
+      [
+        'the key is not accessible',
+        'AccessDeniedException',
+        'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)',
+      ],
+      ['the key id is invalid', 'InvalidKeyId', 'The query key ID is not valid.'],
+    ])('fails the config line when the parameter cannot be decrypted (%s), naming kms:Decrypt on its key', async (_, name, message) => {
+      refuse(name, message);
+
+      const run = await expectOnly(['--stage', STAGE], 'config');
+
+      expect(line(run, 'config')).toContain(`✗ config        could not decrypt SSM parameter ${PARAMETER} (${name}: ${message}) — fix: `);
+      expect(line(run, 'config')).toContain(
+        `— fix: your credentials need kms:Decrypt on the parameter's KMS key (its KeyId: aws ssm describe-parameters --region us-east-1 --parameter-filters Key=Name,Values=${PARAMETER}), and the key must be enabled`,
+      );
+    });
+
+    it('fails the config line when the parameter cannot be read, naming ssm:GetParameter', async () => {
+      refuse(
+        'AccessDeniedException',
+        `User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:123456789012:parameter${PARAMETER}`,
+      );
+
+      const run = await expectOnly(['--stage', STAGE], 'config');
+
+      expect(line(run, 'config')).toContain(`✗ config        could not read SSM parameter ${PARAMETER} (AccessDeniedException: User:`);
+      expect(line(run, 'config')).toContain(`— fix: your credentials need ssm:GetParameter on ${PARAMETER} and kms:Decrypt on its key`);
     });
 
     it.each([

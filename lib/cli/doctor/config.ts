@@ -20,6 +20,14 @@ export async function checkParameter(ssm: SSMClient, name: string, secrets: Set<
   try {
     value = await readParameter(ssm, name);
   } catch (e) {
+    if (isDecryptError(e)) {
+      return failed(
+        CHECK,
+        `decrypt SSM parameter ${name}`,
+        e,
+        `your credentials need kms:Decrypt on the parameter's KMS key (its KeyId: aws ssm describe-parameters${region ? ` --region ${region}` : ''} --parameter-filters Key=Name,Values=${name}), and the key must be enabled`,
+      );
+    }
     return failed(CHECK, `read SSM parameter ${name}`, e, `your credentials need ssm:GetParameter on ${name} and kms:Decrypt on its key`);
   }
   if (value === undefined) {
@@ -32,6 +40,17 @@ export async function checkParameter(ssm: SSMClient, name: string, secrets: Set<
   return parsed(() => parseProjectsConfig(value, `SSM parameter ${name}`), secrets, `${name}: `, {
     fix: `correct the JSON (shape ${SHAPE}) and: ${put} --overwrite --type SecureString --name ${name} --value file://projects.json`,
   });
+}
+
+/**
+ * GetParameter found the parameter but KMS refused to decrypt it: SSM passes KMS's AccessDenied on
+ * (`… kms:Decrypt …` / `(Service: AWSKMS; …)` / `The ciphertext refers to a customer master key …`),
+ * or answers InvalidKeyId for a disabled or deleted key. Parameter names cannot contain `:`, so
+ * `kms:` in the message is never the name.
+ */
+function isDecryptError(e: unknown): boolean {
+  const { name, message } = (e ?? {}) as { name?: string; message?: string };
+  return name === 'InvalidKeyId' || /kms:|Service: AWSKMS|ciphertext refers to/i.test(message ?? '');
 }
 
 /**

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createWebhookApp } from '../../lib/app';
+import { MIRROR_STACK_OUTPUTS, OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS } from '../../lib/aws/stack';
 import { runCli } from '../../lib/cli/main';
 import type { CliClients } from '../../lib/cli/target';
 import { type Env, fetchPolicy, type WebhookConfig } from '../../lib/config';
@@ -184,7 +187,7 @@ describe('datafile-sync doctor --stage', () => {
 
     expect(run.code).toBe(0);
     expect(marks(run)).toEqual(Object.fromEntries(CHECKS.map((c) => [c, '✓'])));
-    expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 6 outputs present`);
+    expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 7 outputs present`);
     expect(line(run, 'config')).toBe(`✓ config        ${PARAMETER}: 1 project: ${PROJECT_ID} (2 secrets, Production, 1 access token)`);
     expect(line(run, 'webhook')).toMatch(/^✓ webhook {7}http:\/\/127\.0\.0\.1:\d+\/webhook answers an unsigned POST with 401 /);
     expect(line(run, 'table')).toBe(`✓ table         ${stores.table} reachable`);
@@ -211,14 +214,55 @@ describe('datafile-sync doctor --stage', () => {
     expect(line(run, 'pointers')).toMatch(/^✓ pointers +no keys yet: run `datafile-sync sync <sdkKey> --project <id>` or .*webhook/);
   });
 
-  it('reads the stage default parameter when the stack has no ConfigParameterName output', async () => {
+  it('fails the stack line without the ConfigParameterName output, and checks the stage default parameter', async () => {
     delete stack().outputs.ConfigParameterName;
     ssm.parameters.set(DEFAULT_PARAMETER, PROJECTS);
 
-    const run = await cli(['--stage', STAGE]);
+    const run = await expectOnly(['--stage', STAGE], 'stack');
 
-    expect(run.code).toBe(0);
+    expect(line(run, 'stack')).toBe(
+      `✗ stack         ${STACK} UPDATE_COMPLETE but has no ConfigParameterName output — fix: redeploy this version: npx serverless deploy --stage ${STAGE}`,
+    );
     expect(line(run, 'config')).toContain(`✓ config        ${DEFAULT_PARAMETER}: 1 project`);
+  });
+
+  it('requires exactly the outputs the templates declare: infra/outputs.yml, and infra/mirror.yml with the mirror', () => {
+    const declared = (file: string) => {
+      const yml = readFileSync(join(__dirname, '../../infra', file), 'utf8');
+      const outputs = yml.slice(yml.search(/^Outputs:\s*$/m));
+      return [...outputs.matchAll(/^ {2}([A-Za-z0-9]+):\s*$/gm)].map((m) => m[1]).sort();
+    };
+
+    expect([...STACK_OUTPUTS].sort()).toEqual(declared('outputs.yml'));
+    expect([...MIRROR_STACK_OUTPUTS].sort()).toEqual(declared('mirror.yml'));
+    expect(OPTIONAL_STACK_OUTPUTS).toEqual([]);
+  });
+
+  describe('with the SDK mirror on (the stack has its distribution)', () => {
+    beforeEach(() => {
+      stack().resources.MirrorDistribution = { status: 'CREATE_COMPLETE', physicalId: 'E2MIRROR', type: 'AWS::CloudFront::Distribution' };
+      stack().outputs.MirrorUrlTemplate = 'https://d111.cloudfront.net/datafiles/%s.json';
+      stack().outputs.MirrorDistributionId = 'E2MIRROR';
+    });
+
+    it('passes the stack line with the mirror outputs too', async () => {
+      const run = await cli(['--stage', STAGE]);
+
+      expect(run.code).toBe(0);
+      expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 9 outputs present (SDK mirror on)`);
+      expect(cfn.calls).toContain(`DescribeStackResource ${STACK} MirrorDistribution`);
+    });
+
+    it('fails the stack line when a mirror output is missing', async () => {
+      delete stack().outputs.MirrorUrlTemplate;
+      delete stack().outputs.MirrorDistributionId;
+
+      const run = await expectOnly(['--stage', STAGE], 'stack');
+
+      expect(line(run, 'stack')).toContain(
+        `UPDATE_COMPLETE but has no MirrorUrlTemplate, MirrorDistributionId outputs — fix: redeploy this version`,
+      );
+    });
   });
 
   it('fails the stack line when the stack does not exist, skipping what needs its outputs', async () => {

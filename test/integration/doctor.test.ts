@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createWebhookApp } from '../../lib/app';
 import { MIRROR_STACK_OUTPUTS, OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS } from '../../lib/aws/stack';
+import type { KeyPointer } from '../../lib/cli/doctor/stores';
 import { runCli } from '../../lib/cli/main';
 import type { CliClients } from '../../lib/cli/target';
 import { type Env, fetchPolicy, type WebhookConfig } from '../../lib/config';
@@ -18,6 +19,7 @@ import { type FakeStack, type LocalCloudFormation, startLocalCloudFormation } fr
 import { PROJECT_ID } from '../support/datafiles';
 import { awsError, withFaults } from '../support/faults';
 import { serveRevision } from '../support/ops';
+import { publish } from '../support/publish';
 import { type LocalSsm, startLocalSsm } from '../support/ssm-server';
 import { freshStores, type TestStores } from '../support/stores';
 import { payload } from '../support/webhooks';
@@ -136,12 +138,56 @@ function line(run: Run, check: string): string {
   return run.out.find((l) => l.slice(2).startsWith(`${check} `)) ?? '';
 }
 
+/** The indented lines under a check's line. */
+function detail(run: Run, check: string): string[] {
+  const at = run.out.indexOf(line(run, check));
+  const end = run.out.findIndex((l, i) => i > at && !l.startsWith(' '));
+  return run.out.slice(at + 1, end === -1 ? undefined : end);
+}
+
 interface JsonCheck {
   check: string;
   ok: boolean;
   skipped: boolean;
   detail: string;
   fix: string | null;
+  keys?: KeyPointer[];
+}
+
+/** Set pointer attributes as a move, pin, hold or crash would leave them. */
+async function setPointer(
+  key: string,
+  to: { updatedAt?: string; pinReason?: string; heldRevision?: number; settled?: boolean },
+): Promise<void> {
+  const set: string[] = [];
+  const remove: string[] = [];
+  const values: Record<string, AttributeValue> = {};
+  if (to.updatedAt) {
+    set.push('updatedAt = :u');
+    values[':u'] = { S: to.updatedAt };
+  }
+  if (to.pinReason) {
+    set.push('pinned = :p', 'pinReason = :r');
+    values[':p'] = { BOOL: true };
+    values[':r'] = { S: to.pinReason };
+  }
+  if (to.heldRevision !== undefined) {
+    set.push('heldRevision = :h');
+    values[':h'] = { N: String(to.heldRevision) };
+  }
+  if (to.settled === true) remove.push('pendingEvent');
+  if (to.settled === false) {
+    set.push('pendingEvent = :e');
+    values[':e'] = { S: 'event-not-yet-published' };
+  }
+  await stores.dynamo.send(
+    new UpdateItemCommand({
+      TableName: stores.table,
+      Key: { pk: { S: key }, sk: { S: 'POINTER' } },
+      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+    }),
+  );
 }
 
 /** Text and --json runs agree: `failing` is ✗ (ok false), `skipped` are -, every other check ✓; exit 1. */
@@ -193,6 +239,10 @@ describe('datafile-sync doctor --stage', () => {
     expect(line(run, 'table')).toBe(`✓ table         ${stores.table} reachable`);
     expect(line(run, 'bucket')).toBe(`✓ bucket        ${stores.bucket} reachable`);
     expect(line(run, 'pointers')).toMatch(/^✓ pointers {6}2 keys, newest moved \d+s ago \(key_b r5\); oldest \d+s ago \(key_a r3\)$/);
+    expect(detail(run, 'pointers')).toEqual([
+      expect.stringMatching(new RegExp(`^ {16}key_b  r5  \\d+s ago  ${PROJECT_ID} Production$`)),
+      expect.stringMatching(new RegExp(`^ {16}key_a  r3  \\d+s ago  ${PROJECT_ID} Production$`)),
+    ]);
     expect(line(run, 'reader-policy')).toBe(`✓ reader-policy DatafileReaderPolicy CREATE_COMPLETE: ${POLICY_ARN}`);
     expect(run.out.at(-1)).toBe('All 7 checks passed.');
     expect(ssm.reads).toContain(PARAMETER);
@@ -205,6 +255,56 @@ describe('datafile-sync doctor --stage', () => {
     const results = JSON.parse(run.out.join('\n')) as JsonCheck[];
     expect(results.map((r) => r.check)).toEqual(CHECKS);
     expect(results.every((r) => r.ok && !r.skipped && r.fix === null)).toBe(true);
+  });
+
+  it('lists each key under the pointers line, keys to look at first, at most 10, and every key in --json', async () => {
+    const now = Date.now();
+    for (let i = 1; i <= 12; i++) {
+      const key = `key_${String(i).padStart(2, '0')}`;
+      await publish(stores, key, 100 + i);
+      // k01 moved 1m ago … k12 12m ago; publish leaves the move unsettled, the webhook would settle it.
+      await setPointer(key, { updatedAt: new Date(now - (i * 60 + 20) * 1000).toISOString(), settled: true });
+    }
+    await setPointer('key_12', { pinReason: 'rollback: HighErrorRate' });
+    await setPointer('key_11', { heldRevision: 112 });
+    await setPointer('key_10', { settled: false });
+
+    const run = await cli(['--stage', STAGE, '--region', 'us-east-1']);
+    const json = await cli(['--stage', STAGE, '--json']);
+
+    expect(run.code).toBe(0);
+    expect(line(run, 'pointers')).toBe(
+      '✓ pointers      12 keys, newest moved 1m ago (key_01 r101); oldest 12m ago (key_12 r112); 1 pinned, 1 held, 1 unsettled',
+    );
+    const row = (key: string, revision: number, age: string, state = '') =>
+      `${' '.repeat(16)}${key}  r${revision}  ${age.padEnd(7)}  ${PROJECT_ID} Production${state ? `  ${state}` : ''}`;
+    expect(detail(run, 'pointers').map((l) => l.trimEnd())).toEqual(
+      [
+        row('key_10', 110, '10m ago', 'unsettled'),
+        row('key_11', 111, '11m ago', 'r112 held'),
+        row('key_12', 112, '12m ago', 'pinned (rollback: HighErrorRate)'),
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => row(`key_0${i}`, 100 + i, `${i}m ago`)),
+        `${' '.repeat(16)}… and 2 more: datafile-sync status --table ${stores.table} --region us-east-1 lists every key`,
+      ].map((l) => l.trimEnd()),
+    );
+    const pointers = (JSON.parse(json.out.join('\n')) as JsonCheck[]).find((r) => r.check === 'pointers');
+    expect(pointers).not.toHaveProperty('lines');
+    expect(pointers?.keys?.map((k) => k.key)).toHaveLength(12);
+    expect(pointers?.keys?.find((k) => k.key === 'key_12')).toEqual({
+      key: 'key_12',
+      projectId: PROJECT_ID,
+      environment: 'Production',
+      revision: 112,
+      updatedAt: new Date(now - (12 * 60 + 20) * 1000).toISOString(),
+      age: '12m',
+      ageSeconds: expect.any(Number),
+      pinned: true,
+      pinReason: 'rollback: HighErrorRate',
+      unsettled: false,
+    });
+    expect(pointers?.keys?.find((k) => k.key === 'key_11')).toMatchObject({ heldRevision: 112, pinned: false, unsettled: false });
+    expect(pointers?.keys?.find((k) => k.key === 'key_10')).toMatchObject({ unsettled: true });
+    expect(pointers?.keys?.find((k) => k.key === 'key_01')).not.toHaveProperty('heldRevision');
   });
 
   it('passes a fresh deploy with no keys yet, with a hint to sync or send a webhook', async () => {
@@ -471,6 +571,7 @@ describe('datafile-sync doctor --local', () => {
       `✓ table         ${stores.table} reachable`,
       `✓ bucket        ${stores.bucket} reachable`,
       expect.stringMatching(/^✓ pointers {6}1 key, newest moved \d+s ago \(local_key r4\)$/),
+      expect.stringMatching(new RegExp(`^ {16}local_key  r4  \\d+s ago  ${PROJECT_ID} Production$`)),
       '- reader-policy skipped: no IAM locally',
       'All 5 checks passed (2 skipped).',
     ]);

@@ -73,8 +73,11 @@ export async function stageChecks(ctx: StageContext): Promise<CheckResult[]> {
   results.push(tableResult);
   const bucket = outputs.DatafileBucketName;
   results.push(bucket ? await checkBucket(ctx.s3, bucket, named) : skip('bucket', without('DatafileBucketName')));
+  const listAll = `datafile-sync status --table ${table}${ctx.region ? ` --region ${ctx.region}` : ''}`;
   results.push(
-    table && tableResult.ok && !tableResult.skipped ? await checkPointers(ctx.dynamo, table, ctx.now) : skip('pointers', 'needs the table'),
+    table && tableResult.ok && !tableResult.skipped
+      ? await checkPointers(ctx.dynamo, table, ctx.now, listAll)
+      : skip('pointers', 'needs the table'),
   );
   results.push(
     stack ? await checkReaderPolicy(ctx, name, outputs.DatafileReaderPolicyArn, events, deploy) : skip('reader-policy', 'needs the stack'),

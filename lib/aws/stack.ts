@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { clientConfig } from './clients';
 
 /** The CloudFormation stack `serverless deploy --stage <stage>` creates (serverless.yml `service`). */
 export function stackName(stage: string): string {
@@ -47,8 +48,9 @@ export interface StackResourceFacts {
   physicalId?: string;
 }
 
+/** The CLI's client (doctor): the shared configuration, so a stalled endpoint costs seconds, not forever. */
 export function defaultCloudFormationClient(region?: string): CloudFormationClient {
-  return new CloudFormationClient(region ? { region } : {});
+  return new CloudFormationClient(clientConfig({ region }));
 }
 
 /** The stack's status and outputs; undefined when no such stack exists in this account and region. */

@@ -5,7 +5,15 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { type AttributeValue, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createWebhookApp } from '../../lib/app';
-import { MIRROR_STACK_OUTPUTS, OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS } from '../../lib/aws/stack';
+import { clientConfig } from '../../lib/aws/clients';
+import { defaultSsmClient, readParameter } from '../../lib/aws/ssm-read';
+import {
+  defaultCloudFormationClient,
+  describeStack,
+  MIRROR_STACK_OUTPUTS,
+  OPTIONAL_STACK_OUTPUTS,
+  STACK_OUTPUTS,
+} from '../../lib/aws/stack';
 import type { KeyPointer } from '../../lib/cli/doctor/stores';
 import { runCli } from '../../lib/cli/main';
 import type { CliClients } from '../../lib/cli/target';
@@ -544,6 +552,46 @@ describe('datafile-sync doctor --stage', () => {
 
     expect([neither.code, both.code]).toEqual([2, 2]);
     expect(neither.err.join('\n')).toContain('doctor needs --stage <stage> (and --region) or --local.');
+  });
+});
+
+describe("doctor's own AWS clients", () => {
+  // The SDK's per-service endpoint variables point the CLI's default clients at the stand-ins.
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    const env = {
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    for (const [name, value] of Object.entries(env)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+  });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('are built with the shared client configuration: its timeouts and attempt limit', async () => {
+    const cloudformation = defaultCloudFormationClient('eu-west-1');
+    const parameters = defaultSsmClient('eu-west-1');
+
+    // A handler resolves its options on its first request.
+    expect((await describeStack(cloudformation, STACK))?.status).toBe('UPDATE_COMPLETE');
+    expect(await readParameter(parameters, PARAMETER)).toBe(PROJECTS);
+
+    const shared = clientConfig({ region: 'eu-west-1' });
+    for (const client of [cloudformation, parameters]) {
+      const handler = client.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, unknown> };
+      expect(await client.config.region()).toBe('eu-west-1');
+      expect(await client.config.maxAttempts()).toBe(shared.maxAttempts);
+      expect(handler.httpHandlerConfigs()).toMatchObject(shared.requestHandler);
+    }
   });
 });
 

@@ -1,7 +1,9 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig } from './clients';
 
+/** The CLI's client (doctor): the shared configuration, so a stalled endpoint costs seconds, not forever. */
 export function defaultSsmClient(region?: string): SSMClient {
-  return new SSMClient(region ? { region } : {});
+  return new SSMClient(clientConfig({ region }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { clientConfig } from './clients';
 
 /** The CloudFormation stack `serverless deploy --stage <stage>` creates (serverless.yml `service`). */
 export function stackName(stage: string): string {
@@ -10,8 +11,13 @@ export function defaultConfigParameter(stage: string): string {
   return `/optimizely-datafile-sync/${stage}/config`;
 }
 
-/** Outputs infra/outputs.yml defines; every deployed stack of this version has them all. */
+/**
+ * Outputs infra/outputs.yml declares: a stack deployed from this version has every one. A stack
+ * without one (ConfigParameterName included: stacks deployed before it existed lack it) was
+ * deployed from another version, and redeploying adds it.
+ */
 export const STACK_OUTPUTS = [
+  'ConfigParameterName',
   'WebhookUrl',
   'DatafileBucketName',
   'DatafileTableName',
@@ -20,8 +26,14 @@ export const STACK_OUTPUTS = [
   'DatafileChangeTopicArn',
 ] as const;
 
-/** Outputs that stacks deployed before they existed lack; callers fall back to a default. */
-export const OPTIONAL_STACK_OUTPUTS = ['ConfigParameterName'] as const;
+/** Outputs infra/mirror.yml declares, under its MirrorEnabled condition: required when the mirror is on. */
+export const MIRROR_STACK_OUTPUTS = ['MirrorUrlTemplate', 'MirrorDistributionId'] as const;
+
+/** Logical id of the SDK mirror's CloudFront distribution: the stack has it exactly when the mirror is on. */
+export const MIRROR_RESOURCE_ID = 'MirrorDistribution';
+
+/** Outputs a stack of this version may lack: none (kept so callers can still filter by it). */
+export const OPTIONAL_STACK_OUTPUTS: readonly string[] = [];
 
 /** Logical id of the managed policy readers attach (infra/iam.yml). */
 export const READER_POLICY_ID = 'DatafileReaderPolicy';
@@ -36,8 +48,9 @@ export interface StackResourceFacts {
   physicalId?: string;
 }
 
+/** The CLI's client (doctor): the shared configuration, so a stalled endpoint costs seconds, not forever. */
 export function defaultCloudFormationClient(region?: string): CloudFormationClient {
-  return new CloudFormationClient(region ? { region } : {});
+  return new CloudFormationClient(clientConfig({ region }));
 }
 
 /** The stack's status and outputs; undefined when no such stack exists in this account and region. */

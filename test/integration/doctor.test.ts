@@ -1,8 +1,22 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { type AttributeValue, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createWebhookApp } from '../../lib/app';
+import { clientConfig } from '../../lib/aws/clients';
+import { defaultSsmClient, readParameter } from '../../lib/aws/ssm-read';
+import {
+  defaultCloudFormationClient,
+  describeStack,
+  MIRROR_STACK_OUTPUTS,
+  OPTIONAL_STACK_OUTPUTS,
+  STACK_OUTPUTS,
+} from '../../lib/aws/stack';
+import type { KeyPointer } from '../../lib/cli/doctor/stores';
 import { runCli } from '../../lib/cli/main';
+import type { CliClients } from '../../lib/cli/target';
 import { type Env, fetchPolicy, type WebhookConfig } from '../../lib/config';
 import { createLogger } from '../../lib/log';
 import { signBody } from '../../lib/webhook/signature';
@@ -11,7 +25,9 @@ import { type LocalOrigin, startOrigin } from '../../local/origin';
 import { freePort } from '../../local/stores';
 import { type FakeStack, type LocalCloudFormation, startLocalCloudFormation } from '../support/cloudformation-server';
 import { PROJECT_ID } from '../support/datafiles';
+import { awsError, withFaults } from '../support/faults';
 import { serveRevision } from '../support/ops';
+import { publish } from '../support/publish';
 import { type LocalSsm, startLocalSsm } from '../support/ssm-server';
 import { freshStores, type TestStores } from '../support/stores';
 import { payload } from '../support/webhooks';
@@ -91,6 +107,9 @@ interface Run {
   err: string[];
 }
 
+/** Clients `cli` hands the CLI instead of the stand-ins' (a fault-injecting wrapper, say). */
+let overrides: CliClients = {};
+
 /** Run the CLI in-process with the stand-ins' clients; every run is checked for leaked secrets. */
 async function cli(argv: string[], env: Env = {}): Promise<Run> {
   const out: string[] = [];
@@ -103,6 +122,7 @@ async function cli(argv: string[], env: Env = {}): Promise<Run> {
       s3: stores.s3,
       cloudformation: new CloudFormationClient({ endpoint: cfn.endpoint, ...AWS }),
       ssm: new SSMClient({ endpoint: ssm.endpoint, ...AWS }),
+      ...overrides,
     },
   );
   for (const line of [...out, ...err])
@@ -126,12 +146,56 @@ function line(run: Run, check: string): string {
   return run.out.find((l) => l.slice(2).startsWith(`${check} `)) ?? '';
 }
 
+/** The indented lines under a check's line. */
+function detail(run: Run, check: string): string[] {
+  const at = run.out.indexOf(line(run, check));
+  const end = run.out.findIndex((l, i) => i > at && !l.startsWith(' '));
+  return run.out.slice(at + 1, end === -1 ? undefined : end);
+}
+
 interface JsonCheck {
   check: string;
   ok: boolean;
   skipped: boolean;
   detail: string;
   fix: string | null;
+  keys?: KeyPointer[];
+}
+
+/** Set pointer attributes as a move, pin, hold or crash would leave them. */
+async function setPointer(
+  key: string,
+  to: { updatedAt?: string; pinReason?: string; heldRevision?: number; settled?: boolean },
+): Promise<void> {
+  const set: string[] = [];
+  const remove: string[] = [];
+  const values: Record<string, AttributeValue> = {};
+  if (to.updatedAt) {
+    set.push('updatedAt = :u');
+    values[':u'] = { S: to.updatedAt };
+  }
+  if (to.pinReason) {
+    set.push('pinned = :p', 'pinReason = :r');
+    values[':p'] = { BOOL: true };
+    values[':r'] = { S: to.pinReason };
+  }
+  if (to.heldRevision !== undefined) {
+    set.push('heldRevision = :h');
+    values[':h'] = { N: String(to.heldRevision) };
+  }
+  if (to.settled === true) remove.push('pendingEvent');
+  if (to.settled === false) {
+    set.push('pendingEvent = :e');
+    values[':e'] = { S: 'event-not-yet-published' };
+  }
+  await stores.dynamo.send(
+    new UpdateItemCommand({
+      TableName: stores.table,
+      Key: { pk: { S: key }, sk: { S: 'POINTER' } },
+      UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+    }),
+  );
 }
 
 /** Text and --json runs agree: `failing` is ✗ (ok false), `skipped` are -, every other check ✓; exit 1. */
@@ -150,6 +214,7 @@ async function expectOnly(argv: string[], failing: string, skipped: string[] = [
 
 beforeEach(async () => {
   servers = [];
+  overrides = {};
   [stores, ssm, cfn, origin] = await Promise.all([freshStores(), startLocalSsm(), startLocalCloudFormation(), startOrigin()]);
   ssm.parameters.set(PARAMETER, PROJECTS);
   cfn.stacks.set(STACK, healthyStack(await serveWebhook()));
@@ -176,12 +241,16 @@ describe('datafile-sync doctor --stage', () => {
 
     expect(run.code).toBe(0);
     expect(marks(run)).toEqual(Object.fromEntries(CHECKS.map((c) => [c, '✓'])));
-    expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 6 outputs present`);
+    expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 7 outputs present`);
     expect(line(run, 'config')).toBe(`✓ config        ${PARAMETER}: 1 project: ${PROJECT_ID} (2 secrets, Production, 1 access token)`);
     expect(line(run, 'webhook')).toMatch(/^✓ webhook {7}http:\/\/127\.0\.0\.1:\d+\/webhook answers an unsigned POST with 401 /);
     expect(line(run, 'table')).toBe(`✓ table         ${stores.table} reachable`);
     expect(line(run, 'bucket')).toBe(`✓ bucket        ${stores.bucket} reachable`);
     expect(line(run, 'pointers')).toMatch(/^✓ pointers {6}2 keys, newest moved \d+s ago \(key_b r5\); oldest \d+s ago \(key_a r3\)$/);
+    expect(detail(run, 'pointers')).toEqual([
+      expect.stringMatching(new RegExp(`^ {16}key_b  r5  \\d+s ago  ${PROJECT_ID} Production$`)),
+      expect.stringMatching(new RegExp(`^ {16}key_a  r3  \\d+s ago  ${PROJECT_ID} Production$`)),
+    ]);
     expect(line(run, 'reader-policy')).toBe(`✓ reader-policy DatafileReaderPolicy CREATE_COMPLETE: ${POLICY_ARN}`);
     expect(run.out.at(-1)).toBe('All 7 checks passed.');
     expect(ssm.reads).toContain(PARAMETER);
@@ -196,6 +265,56 @@ describe('datafile-sync doctor --stage', () => {
     expect(results.every((r) => r.ok && !r.skipped && r.fix === null)).toBe(true);
   });
 
+  it('lists each key under the pointers line, keys to look at first, at most 10, and every key in --json', async () => {
+    const now = Date.now();
+    for (let i = 1; i <= 12; i++) {
+      const key = `key_${String(i).padStart(2, '0')}`;
+      await publish(stores, key, 100 + i);
+      // k01 moved 1m ago … k12 12m ago; publish leaves the move unsettled, the webhook would settle it.
+      await setPointer(key, { updatedAt: new Date(now - (i * 60 + 20) * 1000).toISOString(), settled: true });
+    }
+    await setPointer('key_12', { pinReason: 'rollback: HighErrorRate' });
+    await setPointer('key_11', { heldRevision: 112 });
+    await setPointer('key_10', { settled: false });
+
+    const run = await cli(['--stage', STAGE, '--region', 'us-east-1']);
+    const json = await cli(['--stage', STAGE, '--json']);
+
+    expect(run.code).toBe(0);
+    expect(line(run, 'pointers')).toBe(
+      '✓ pointers      12 keys, newest moved 1m ago (key_01 r101); oldest 12m ago (key_12 r112); 1 pinned, 1 held, 1 unsettled',
+    );
+    const row = (key: string, revision: number, age: string, state = '') =>
+      `${' '.repeat(16)}${key}  r${revision}  ${age.padEnd(7)}  ${PROJECT_ID} Production${state ? `  ${state}` : ''}`;
+    expect(detail(run, 'pointers').map((l) => l.trimEnd())).toEqual(
+      [
+        row('key_10', 110, '10m ago', 'unsettled'),
+        row('key_11', 111, '11m ago', 'r112 held'),
+        row('key_12', 112, '12m ago', 'pinned (rollback: HighErrorRate)'),
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => row(`key_0${i}`, 100 + i, `${i}m ago`)),
+        `${' '.repeat(16)}… and 2 more: datafile-sync status --table ${stores.table} --region us-east-1 lists every key`,
+      ].map((l) => l.trimEnd()),
+    );
+    const pointers = (JSON.parse(json.out.join('\n')) as JsonCheck[]).find((r) => r.check === 'pointers');
+    expect(pointers).not.toHaveProperty('lines');
+    expect(pointers?.keys?.map((k) => k.key)).toHaveLength(12);
+    expect(pointers?.keys?.find((k) => k.key === 'key_12')).toEqual({
+      key: 'key_12',
+      projectId: PROJECT_ID,
+      environment: 'Production',
+      revision: 112,
+      updatedAt: new Date(now - (12 * 60 + 20) * 1000).toISOString(),
+      age: '12m',
+      ageSeconds: expect.any(Number),
+      pinned: true,
+      pinReason: 'rollback: HighErrorRate',
+      unsettled: false,
+    });
+    expect(pointers?.keys?.find((k) => k.key === 'key_11')).toMatchObject({ heldRevision: 112, pinned: false, unsettled: false });
+    expect(pointers?.keys?.find((k) => k.key === 'key_10')).toMatchObject({ unsettled: true });
+    expect(pointers?.keys?.find((k) => k.key === 'key_01')).not.toHaveProperty('heldRevision');
+  });
+
   it('passes a fresh deploy with no keys yet, with a hint to sync or send a webhook', async () => {
     const run = await cli(['--stage', STAGE]);
 
@@ -203,14 +322,55 @@ describe('datafile-sync doctor --stage', () => {
     expect(line(run, 'pointers')).toMatch(/^✓ pointers +no keys yet: run `datafile-sync sync <sdkKey> --project <id>` or .*webhook/);
   });
 
-  it('reads the stage default parameter when the stack has no ConfigParameterName output', async () => {
+  it('fails the stack line without the ConfigParameterName output, and checks the stage default parameter', async () => {
     delete stack().outputs.ConfigParameterName;
     ssm.parameters.set(DEFAULT_PARAMETER, PROJECTS);
 
-    const run = await cli(['--stage', STAGE]);
+    const run = await expectOnly(['--stage', STAGE], 'stack');
 
-    expect(run.code).toBe(0);
+    expect(line(run, 'stack')).toBe(
+      `✗ stack         ${STACK} UPDATE_COMPLETE but has no ConfigParameterName output — fix: redeploy this version: npx serverless deploy --stage ${STAGE}`,
+    );
     expect(line(run, 'config')).toContain(`✓ config        ${DEFAULT_PARAMETER}: 1 project`);
+  });
+
+  it('requires exactly the outputs the templates declare: infra/outputs.yml, and infra/mirror.yml with the mirror', () => {
+    const declared = (file: string) => {
+      const yml = readFileSync(join(__dirname, '../../infra', file), 'utf8');
+      const outputs = yml.slice(yml.search(/^Outputs:\s*$/m));
+      return [...outputs.matchAll(/^ {2}([A-Za-z0-9]+):\s*$/gm)].map((m) => m[1]).sort();
+    };
+
+    expect([...STACK_OUTPUTS].sort()).toEqual(declared('outputs.yml'));
+    expect([...MIRROR_STACK_OUTPUTS].sort()).toEqual(declared('mirror.yml'));
+    expect(OPTIONAL_STACK_OUTPUTS).toEqual([]);
+  });
+
+  describe('with the SDK mirror on (the stack has its distribution)', () => {
+    beforeEach(() => {
+      stack().resources.MirrorDistribution = { status: 'CREATE_COMPLETE', physicalId: 'E2MIRROR', type: 'AWS::CloudFront::Distribution' };
+      stack().outputs.MirrorUrlTemplate = 'https://d111.cloudfront.net/datafiles/%s.json';
+      stack().outputs.MirrorDistributionId = 'E2MIRROR';
+    });
+
+    it('passes the stack line with the mirror outputs too', async () => {
+      const run = await cli(['--stage', STAGE]);
+
+      expect(run.code).toBe(0);
+      expect(line(run, 'stack')).toBe(`✓ stack         ${STACK} UPDATE_COMPLETE, all 9 outputs present (SDK mirror on)`);
+      expect(cfn.calls).toContain(`DescribeStackResource ${STACK} MirrorDistribution`);
+    });
+
+    it('fails the stack line when a mirror output is missing', async () => {
+      delete stack().outputs.MirrorUrlTemplate;
+      delete stack().outputs.MirrorDistributionId;
+
+      const run = await expectOnly(['--stage', STAGE], 'stack');
+
+      expect(line(run, 'stack')).toContain(
+        `UPDATE_COMPLETE but has no MirrorUrlTemplate, MirrorDistributionId outputs — fix: redeploy this version`,
+      );
+    });
   });
 
   it('fails the stack line when the stack does not exist, skipping what needs its outputs', async () => {
@@ -249,14 +409,60 @@ describe('datafile-sync doctor --stage', () => {
       expect((await fetch(stack().outputs.WebhookUrl ?? '', { method: 'POST', body: '{}' })).status).toBe(401);
     });
 
-    it('fails the config line when the SSM parameter does not exist, with the command to create it', async () => {
+    it('fails the config line when the SSM parameter does not exist, with the command to create it in that region', async () => {
       ssm.parameters.delete(PARAMETER);
+      // As the CLI builds it for --region eu-west-1 (the stand-in ignores the region).
+      overrides = { ssm: new SSMClient({ endpoint: ssm.endpoint, ...AWS, region: 'eu-west-1' }) };
+
+      const run = await expectOnly(['--stage', STAGE, '--region', 'eu-west-1'], 'config');
+
+      expect(line(run, 'config')).toContain(
+        `✗ config        SSM parameter ${PARAMETER} not found — fix: create it: aws ssm put-parameter --region eu-west-1 --type SecureString --name ${PARAMETER} --value file://projects.json`,
+      );
+    });
+
+    // The stand-in has no IAM or KMS, so the refusals are injected as SSM answers them.
+    const refuse = (name: string, message: string) => {
+      const error = () => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      const faulty = withFaults(new SSMClient({ endpoint: ssm.endpoint, ...AWS }), [
+        { command: GetParameterCommand, when: 'before', nth: 'all', error },
+      ]);
+      overrides = { ssm: faulty.client };
+    };
+
+    it.each([
+      [
+        'KMS refuses kms:Decrypt',
+        'AccessDeniedException',
+        'User: arn:aws:iam::123456789012:user/operator is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/1111 because no identity-based policy allows the kms:Decrypt action (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)',
+      ],
+      [
+        'the key is not accessible',
+        'AccessDeniedException',
+        'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)',
+      ],
+      ['the key id is invalid', 'InvalidKeyId', 'The query key ID is not valid.'],
+    ])('fails the config line when the parameter cannot be decrypted (%s), naming kms:Decrypt on its key', async (_, name, message) => {
+      refuse(name, message);
 
       const run = await expectOnly(['--stage', STAGE], 'config');
 
+      expect(line(run, 'config')).toContain(`✗ config        could not decrypt SSM parameter ${PARAMETER} (${name}: ${message}) — fix: `);
       expect(line(run, 'config')).toContain(
-        `✗ config        SSM parameter ${PARAMETER} not found — fix: create it: aws ssm put-parameter --type SecureString`,
+        `— fix: your credentials need kms:Decrypt on the parameter's KMS key (its KeyId: aws ssm describe-parameters --region us-east-1 --parameter-filters Key=Name,Values=${PARAMETER}), and the key must be enabled`,
       );
+    });
+
+    it('fails the config line when the parameter cannot be read, naming ssm:GetParameter', async () => {
+      refuse(
+        'AccessDeniedException',
+        `User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:123456789012:parameter${PARAMETER}`,
+      );
+
+      const run = await expectOnly(['--stage', STAGE], 'config');
+
+      expect(line(run, 'config')).toContain(`✗ config        could not read SSM parameter ${PARAMETER} (AccessDeniedException: User:`);
+      expect(line(run, 'config')).toContain(`— fix: your credentials need ssm:GetParameter on ${PARAMETER} and kms:Decrypt on its key`);
     });
 
     it.each([
@@ -271,6 +477,9 @@ describe('datafile-sync doctor --stage', () => {
 
       expect(line(run, 'config')).toContain(problem);
       expect(line(run, 'config')).toContain('— fix: correct the JSON');
+      expect(line(run, 'config')).toContain(
+        `and: aws ssm put-parameter --region us-east-1 --overwrite --type SecureString --name ${PARAMETER}`,
+      );
     });
   });
 
@@ -313,6 +522,21 @@ describe('datafile-sync doctor --stage', () => {
     expect(line(run, 'bucket')).toContain('✗ bucket        bucket no-such-bucket-doctor not found');
   });
 
+  // DynamoDB Local has no IAM, so the denied Scan is injected; DescribeTable still reaches the table.
+  it('fails the pointers line when the pointers cannot be listed, naming the permission', async () => {
+    const denied = withFaults(stores.dynamo, [
+      { command: ScanCommand, when: 'before', nth: 'all', error: () => awsError('AccessDeniedException') },
+    ]);
+    overrides = { dynamo: denied.client };
+
+    const run = await expectOnly(['--stage', STAGE], 'pointers');
+
+    expect(line(run, 'pointers')).toBe(
+      `✗ pointers      could not list pointers in ${stores.table} (AccessDeniedException: injected AccessDeniedException) — fix: your credentials need dynamodb:Scan on the table and its indexes`,
+    );
+    expect(denied.fired()).toBeGreaterThanOrEqual(2);
+  });
+
   it('fails the reader-policy line when the stack has no reader policy resource', async () => {
     stack().resources = {};
 
@@ -328,6 +552,46 @@ describe('datafile-sync doctor --stage', () => {
 
     expect([neither.code, both.code]).toEqual([2, 2]);
     expect(neither.err.join('\n')).toContain('doctor needs --stage <stage> (and --region) or --local.');
+  });
+});
+
+describe("doctor's own AWS clients", () => {
+  // The SDK's per-service endpoint variables point the CLI's default clients at the stand-ins.
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    const env = {
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    for (const [name, value] of Object.entries(env)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+  });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('are built with the shared client configuration: its timeouts and attempt limit', async () => {
+    const cloudformation = defaultCloudFormationClient('eu-west-1');
+    const parameters = defaultSsmClient('eu-west-1');
+
+    // A handler resolves its options on its first request.
+    expect((await describeStack(cloudformation, STACK))?.status).toBe('UPDATE_COMPLETE');
+    expect(await readParameter(parameters, PARAMETER)).toBe(PROJECTS);
+
+    const shared = clientConfig({ region: 'eu-west-1' });
+    for (const client of [cloudformation, parameters]) {
+      const handler = client.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, unknown> };
+      expect(await client.config.region()).toBe('eu-west-1');
+      expect(await client.config.maxAttempts()).toBe(shared.maxAttempts);
+      expect(handler.httpHandlerConfigs()).toMatchObject(shared.requestHandler);
+    }
   });
 });
 
@@ -355,6 +619,7 @@ describe('datafile-sync doctor --local', () => {
       `✓ table         ${stores.table} reachable`,
       `✓ bucket        ${stores.bucket} reachable`,
       expect.stringMatching(/^✓ pointers {6}1 key, newest moved \d+s ago \(local_key r4\)$/),
+      expect.stringMatching(new RegExp(`^ {16}local_key  r4  \\d+s ago  ${PROJECT_ID} Production$`)),
       '- reader-policy skipped: no IAM locally',
       'All 5 checks passed (2 skipped).',
     ]);

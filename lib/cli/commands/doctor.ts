@@ -1,7 +1,7 @@
 import { defaultSsmClient } from '../../aws/ssm-read';
 import { defaultCloudFormationClient, stackName } from '../../aws/stack';
 import { localChecks } from '../doctor/local';
-import { type CheckResult, renderLine, scrub } from '../doctor/report';
+import { type CheckResult, renderJson, renderLines, scrub } from '../doctor/report';
 import { stageChecks } from '../doctor/stage';
 import { EXIT, UsageError } from '../exit';
 import type { CliIo } from '../io';
@@ -48,7 +48,7 @@ export async function doctor(flags: DoctorFlags, io: CliIo, clients: CliClients,
   const ran = results.length - skipped;
   const summary =
     failures === 0 ? `All ${ran} checks passed${skipped ? ` (${skipped} skipped)` : ''}.` : `${failures} of ${ran} checks failed.`;
-  const lines = flags.json ? [JSON.stringify(results, null, 2)] : [...results.map(renderLine), summary];
+  const lines = flags.json ? [renderJson(results)] : [...results.flatMap(renderLines), summary];
   for (const line of lines) io.out(scrub(line, secrets));
   return failures === 0 ? EXIT.ok : EXIT.problems;
 }

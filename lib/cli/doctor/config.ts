@@ -13,22 +13,44 @@ const SHAPE = '{"projects":{"<project id>":{"secrets":["<webhook secret>"],"envi
  * with counts only; every secret and token it loads is added to `secrets` so output can be scrubbed.
  */
 export async function checkParameter(ssm: SSMClient, name: string, secrets: Set<string>): Promise<CheckResult> {
+  // The fix commands name the region doctor read from: without it they go to the shell's default.
+  const region = await ssm.config.region().catch(() => undefined);
+  const put = `aws ssm put-parameter${region ? ` --region ${region}` : ''}`;
   let value: string | undefined;
   try {
     value = await readParameter(ssm, name);
   } catch (e) {
+    if (isDecryptError(e)) {
+      return failed(
+        CHECK,
+        `decrypt SSM parameter ${name}`,
+        e,
+        `your credentials need kms:Decrypt on the parameter's KMS key (its KeyId: aws ssm describe-parameters${region ? ` --region ${region}` : ''} --parameter-filters Key=Name,Values=${name}), and the key must be enabled`,
+      );
+    }
     return failed(CHECK, `read SSM parameter ${name}`, e, `your credentials need ssm:GetParameter on ${name} and kms:Decrypt on its key`);
   }
   if (value === undefined) {
     return fail(
       CHECK,
       `SSM parameter ${name} not found`,
-      `create it: aws ssm put-parameter --type SecureString --name ${name} --value file://projects.json (shape ${SHAPE})`,
+      `create it: ${put} --type SecureString --name ${name} --value file://projects.json (shape ${SHAPE})`,
     );
   }
   return parsed(() => parseProjectsConfig(value, `SSM parameter ${name}`), secrets, `${name}: `, {
-    fix: `correct the JSON (shape ${SHAPE}) and: aws ssm put-parameter --overwrite --type SecureString --name ${name} --value file://projects.json`,
+    fix: `correct the JSON (shape ${SHAPE}) and: ${put} --overwrite --type SecureString --name ${name} --value file://projects.json`,
   });
+}
+
+/**
+ * GetParameter found the parameter but KMS refused to decrypt it: SSM passes KMS's AccessDenied on
+ * (`… kms:Decrypt …` / `(Service: AWSKMS; …)` / `The ciphertext refers to a customer master key …`),
+ * or answers InvalidKeyId for a disabled or deleted key. Parameter names cannot contain `:`, so
+ * `kms:` in the message is never the name.
+ */
+function isDecryptError(e: unknown): boolean {
+  const { name, message } = (e ?? {}) as { name?: string; message?: string };
+  return name === 'InvalidKeyId' || /kms:|Service: AWSKMS|ciphertext refers to/i.test(message ?? '');
 }
 
 /**

@@ -31,7 +31,14 @@ export async function localChecks(ctx: LocalContext): Promise<CheckResult[]> {
     await probeWebhook(url, { log: 'the npm start output', down: 'start the local stack: npm start (PORT sets its port)' }),
     table,
     await checkBucket(ctx.s3, ctx.bucket, hints),
-    table.ok ? await checkPointers(ctx.dynamo, ctx.table, ctx.now) : skip('pointers', 'needs the table'),
+    table.ok
+      ? await checkPointers(
+          ctx.dynamo,
+          ctx.table,
+          ctx.now,
+          `datafile-sync status --local${ctx.table === LOCAL.table ? '' : ` --table ${ctx.table}`}`,
+        )
+      : skip('pointers', 'needs the table'),
     skip('reader-policy', 'no IAM locally'),
   ];
 }

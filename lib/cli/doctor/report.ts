@@ -1,3 +1,5 @@
+import type { KeyPointer } from './stores';
+
 /** One line of `doctor`: what was checked, whether it holds, and for a failure what to do. */
 export interface CheckResult {
   check: string;
@@ -6,6 +8,10 @@ export interface CheckResult {
   skipped: boolean;
   detail: string;
   fix: string | null;
+  /** Text output only: lines printed indented under the check's line (bounded by the check). */
+  lines?: string[];
+  /** pointers: every key's pointer, for --json (the text lines show the first few). */
+  keys?: KeyPointer[];
 }
 
 export const pass = (check: string, detail: string): CheckResult => ({ check, ok: true, skipped: false, detail, fix: null });
@@ -26,6 +32,20 @@ export function renderLine(r: CheckResult): string {
   const mark = r.skipped ? '-' : r.ok ? '✓' : '✗';
   const detail = r.skipped ? `skipped: ${r.detail}` : r.detail;
   return `${mark} ${r.check.padEnd(WIDTH)}${detail}${r.fix ? ` — fix: ${r.fix}` : ''}`;
+}
+
+/** The check's line, then its detail lines indented to its detail column. */
+export function renderLines(r: CheckResult): string[] {
+  return [renderLine(r), ...(r.lines ?? []).map((l) => `${' '.repeat(2 + WIDTH)}${l}`)];
+}
+
+/** `--json`: every check as `{ check, ok, skipped, detail, fix }`, plus `keys` for pointers; no text lines. */
+export function renderJson(results: CheckResult[]): string {
+  return JSON.stringify(
+    results.map(({ lines: _, ...r }) => r),
+    null,
+    2,
+  );
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   defaultConfigParameter,
   describeStack,
   describeStackResource,
+  MIRROR_RESOURCE_ID,
+  MIRROR_STACK_OUTPUTS,
   READER_POLICY_ID,
   STACK_OUTPUTS,
   type StackFacts,
@@ -40,7 +42,7 @@ export async function stageChecks(ctx: StageContext): Promise<CheckResult[]> {
   let stackResult: CheckResult;
   try {
     stack = await describeStack(ctx.cloudformation, name);
-    stackResult = stack ? judgeStack(name, stack, deploy, events) : await missingStack(ctx, name, deploy);
+    stackResult = stack ? await judgeStack(ctx, name, stack, deploy, events) : await missingStack(ctx, name, deploy);
   } catch (e) {
     stackResult = failed(
       'stack',
@@ -71,8 +73,11 @@ export async function stageChecks(ctx: StageContext): Promise<CheckResult[]> {
   results.push(tableResult);
   const bucket = outputs.DatafileBucketName;
   results.push(bucket ? await checkBucket(ctx.s3, bucket, named) : skip('bucket', without('DatafileBucketName')));
+  const listAll = `datafile-sync status --table ${table}${ctx.region ? ` --region ${ctx.region}` : ''}`;
   results.push(
-    table && tableResult.ok && !tableResult.skipped ? await checkPointers(ctx.dynamo, table, ctx.now) : skip('pointers', 'needs the table'),
+    table && tableResult.ok && !tableResult.skipped
+      ? await checkPointers(ctx.dynamo, table, ctx.now, listAll)
+      : skip('pointers', 'needs the table'),
   );
   results.push(
     stack ? await checkReaderPolicy(ctx, name, outputs.DatafileReaderPolicyArn, events, deploy) : skip('reader-policy', 'needs the stack'),
@@ -80,15 +85,32 @@ export async function stageChecks(ctx: StageContext): Promise<CheckResult[]> {
   return results;
 }
 
-function judgeStack(name: string, stack: StackFacts, deploy: string, events: string): CheckResult {
+/**
+ * Settled, and every output this version's template declares: infra/outputs.yml's always, and
+ * infra/mirror.yml's when the stack has the mirror's distribution (they share its condition).
+ */
+async function judgeStack(ctx: StageContext, name: string, stack: StackFacts, deploy: string, events: string): Promise<CheckResult> {
   if (!SETTLED.has(stack.status)) {
     return fail('stack', `${name} is ${stack.status}`, `wait for the operation to finish, then see why it did not complete: ${events}`);
   }
-  const missing = STACK_OUTPUTS.filter((o) => stack.outputs[o] === undefined);
-  if (missing.length > 0) {
-    return fail('stack', `${name} ${stack.status} but has no ${missing.join(', ')} output`, `redeploy this version: ${deploy}`);
+  let mirror: boolean;
+  try {
+    mirror = (await describeStackResource(ctx.cloudformation, name, MIRROR_RESOURCE_ID)) !== undefined;
+  } catch (e) {
+    return failed(
+      'stack',
+      `describe ${MIRROR_RESOURCE_ID} (whether the mirror's outputs are due)`,
+      e,
+      'your credentials need cloudformation:DescribeStackResource',
+    );
   }
-  return pass('stack', `${name} ${stack.status}, all ${STACK_OUTPUTS.length} outputs present`);
+  const required: readonly string[] = mirror ? [...STACK_OUTPUTS, ...MIRROR_STACK_OUTPUTS] : STACK_OUTPUTS;
+  const missing = required.filter((o) => stack.outputs[o] === undefined);
+  if (missing.length > 0) {
+    const outputs = `${missing.join(', ')} output${missing.length === 1 ? '' : 's'}`;
+    return fail('stack', `${name} ${stack.status} but has no ${outputs}`, `redeploy this version: ${deploy}`);
+  }
+  return pass('stack', `${name} ${stack.status}, all ${required.length} outputs present${mirror ? ' (SDK mirror on)' : ''}`);
 }
 
 async function missingStack(ctx: StageContext, name: string, deploy: string): Promise<CheckResult> {

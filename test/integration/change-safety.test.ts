@@ -1,7 +1,7 @@
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, HELD_DETAIL_TYPE } from '../../lib/aws/events';
 import { type Env, guardedApp, guardedReconcile, serve } from '../support/change-safety';
-import type { DatafileSpec, FlagSpec } from '../support/datafile-builders';
+import { buildDatafile, type DatafileSpec, type FlagSpec } from '../support/datafile-builders';
 import { startOpsEnv } from '../support/ops';
 import { recordCommands } from '../support/publish';
 import { readObject } from '../support/stores';
@@ -159,5 +159,32 @@ describe('guardrails', () => {
     expect(summary.counts).toMatchObject({ held: 1, updated: 0 });
     expect((await ledger.getPointer('sdk_key'))?.revision).toBe(1);
     expect(heldEvents()).toHaveLength(1);
+  });
+});
+
+describe('guardrails that need the diff', () => {
+  const guardrails = { forbidFlagRemoval: true };
+  const diffFailures = () => env.logs.filter((l) => l.m === 'diff failed');
+
+  it('hold a flag removal in a datafile with a field nested 10,000 levels deep (JSON.parse and the SDK accept it)', async () => {
+    const deliver = guardedApp(env, guardrails);
+    await deliver(rev(1));
+    const removal = rev(2, [checkout()]);
+    const depth = 10_000;
+    // Written by hand: JSON.stringify itself recurses and cannot produce this text.
+    const deep = JSON.stringify(buildDatafile(removal)).replace(/}$/, `,"deep":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+
+    const answer = await deliver(removal, 'sdk_key', deep);
+
+    expect(answer.body).toEqual({
+      status: 'held',
+      key: 'sdk_key',
+      revision: 2,
+      current: 1,
+      violations: [{ rule: 'forbidFlagRemoval', message: 'Flags removed: banner.' }],
+    });
+    expect((await ledger.getPointer('sdk_key'))?.revision).toBe(1);
+    expect((await ledger.getRevision('sdk_key', 2))?.summary?.counts).toEqual({ flag_removed: 1, other: 1 });
+    expect(diffFailures()).toEqual([]);
   });
 });

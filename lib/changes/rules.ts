@@ -44,12 +44,18 @@ function diffTraffic(where: { entity: RuleEntity; key: string; flag?: string }, 
   const [splitA, splitB] = [allocation(a), allocation(b)];
   const same = (x: Map<string, number>, y: Map<string, number>) => x.size === y.size && [...x].every(([id, w]) => y.get(id) === w);
   if (same(splitA, splitB)) return [];
-  return [{ kind: 'allocation_changed', ...where, from: splitText(splitA, a), to: splitText(splitB, b) }];
+  const [textA, textB] = [splitText(splitA, a), splitText(splitB, b)];
+  if (textA !== textB) return [{ kind: 'allocation_changed', ...where, from: textA, to: textB }];
+  // Same names and shares: only variation ids moved, which by name alone reads as no change at all.
+  const moved = new Set([...[...splitA.keys()].filter((id) => !splitB.has(id)), ...[...splitB.keys()].filter((id) => !splitA.has(id))]);
+  return [{ kind: 'allocation_changed', ...where, from: splitText(splitA, a, moved), to: splitText(splitB, b, moved) }];
 }
 
-function splitText(split: Map<string, number>, rule: Obj): string {
+/** `on 50%, off 50%`, or `on (id 123) 50%, off 50%` when the id of `on` is in `showIds`. */
+function splitText(split: Map<string, number>, rule: Obj, showIds: ReadonlySet<string> = new Set()): string {
   const names = new Map(list(rule.variations).flatMap((v) => (str(v.id) === undefined ? [] : [[str(v.id), byKey(v)] as const])));
-  return [...split].map(([id, width]) => `${names.get(id) ?? id} ${width / 100}%`).join(', ');
+  const label = (id: string, name = id) => (showIds.has(id) && name !== id ? `${name} (id ${id})` : name);
+  return [...split].map(([id, width]) => `${label(id, names.get(id))} ${width / 100}%`).join(', ');
 }
 
 function diffVariations(ctx: RuleContext, rule: string, a: Obj, b: Obj): Change[] {

@@ -29,7 +29,10 @@ export type Change =
     } & InFlag)
   /** Total traffic of the rule moved, in percent; `deltaPoints` = to − from (percentage points). */
   | ({ kind: 'traffic_changed'; entity: RuleEntity; key: string; from: number; to: number; deltaPoints: number } & InFlag)
-  /** Same total traffic, split differently between variations; `from`/`to` read like `on 50%, off 50%`. */
+  /**
+   * Same total traffic, split differently between variations; `from`/`to` read like `on 50%, off 50%`,
+   * with the id of a variation whose id alone changed: `on (id 123) 50%, off 50%`.
+   */
   | ({ kind: 'allocation_changed'; entity: RuleEntity; key: string; from: string; to: string } & InFlag)
   | ({ kind: 'status_changed'; entity: RuleEntity; key: string; from?: string; to?: string } & InFlag)
   /** `audienceConditions` (or `audienceIds` when there are none) as JSON text. */

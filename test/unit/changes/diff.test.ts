@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { diffDatafiles } from '../../../lib/changes/diff';
 import { formatDiff } from '../../../lib/changes/format';
+import { list } from '../../../lib/changes/read';
 import { oneLine, summarize } from '../../../lib/changes/summary';
 import { buildDatafile, type DatafileSpec, type FlagSpec } from '../../support/datafile-builders';
 
@@ -59,6 +60,23 @@ describe('diffDatafiles on v4 datafiles', () => {
     expect(diff.changes).toEqual([
       { kind: 'allocation_changed', entity: 'rule', flag: 'checkout', key: 'exp_1', from: 'on 5%, off 5%', to: 'on 2%, off 8%' },
     ]);
+  });
+
+  it('names the variation ids that moved when a split keeps its names and shares', () => {
+    const next = v4();
+    const exp = list(next.experiments).find((e) => e.key === 'exp_1');
+    const on = list(exp?.variations).find((v) => v.key === 'on');
+    const range = list(exp?.trafficAllocation).find((r) => r.entityId === on?.id);
+    if (!on || !range) throw new Error('exp_1 has no `on` variation');
+    const was = on.id;
+    [on.id, range.entityId] = ['999', '999'];
+
+    const diff = diffDatafiles(v4(), next);
+
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: 'allocation_changed', from: `on (id ${was}) 5%, off 5%`, to: 'on (id 999) 5%, off 5%' }),
+    ]);
+    expect(formatDiff(diff)[0]).toBe(`~ flag checkout › rule exp_1 split on (id ${was}) 5%, off 5% → on (id 999) 5%, off 5%`);
   });
 
   it('reports rules added, removed and reordered', () => {

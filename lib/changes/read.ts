@@ -141,11 +141,15 @@ export interface Flag {
   raw: Obj;
   /** Experiments (in `experimentIds` order), then the rollout's rules, as the SDK evaluates them. */
   rules: Rule[];
+  /** The rollout `rolloutId` names, when there is one. */
+  rollout?: Obj;
 }
 
 export interface Model {
   root: Obj;
   flags: Map<string, Flag>;
+  /** Every experiment, top-level or in a group, by id (first one wins). */
+  experiments: Map<string, Obj>;
   /** Experiments no flag refers to (every experiment of a v2/v3 datafile), by key. */
   standalone: Map<string, Obj>;
   holdouts: Map<string, Obj>;
@@ -168,9 +172,9 @@ export function readModel(datafile: unknown): Model {
     for (const id of ids) attached.add(id);
     const fromExperiments = ids.flatMap<Obj>((id) => experimentsById.get(id) ?? []);
     const rolloutId = str(raw.rolloutId);
-    const fromRollout = list(rolloutId === undefined ? undefined : rollouts.get(rolloutId)?.experiments);
-    const rules = [...keyed([...fromExperiments, ...fromRollout], byKey)].map(([k, r]) => ({ key: k, raw: r }));
-    flags.set(key, { key, raw, rules });
+    const rollout = rolloutId === undefined ? undefined : rollouts.get(rolloutId);
+    const rules = [...keyed([...fromExperiments, ...list(rollout?.experiments)], byKey)].map(([k, r]) => ({ key: k, raw: r }));
+    flags.set(key, { key, raw, rules, ...(rollout ? { rollout } : {}) });
     for (const v of list(raw.variables)) {
       const id = str(v.id);
       const name = str(v.key);
@@ -181,7 +185,7 @@ export function readModel(datafile: unknown): Model {
     experiments.filter((e) => !attached.has(str(e.id) ?? '')),
     byKey,
   );
-  return { root, flags, standalone, holdouts: keyed(list(root.holdouts), byKey), variableNames };
+  return { root, flags, experiments: experimentsById, standalone, holdouts: keyed(list(root.holdouts), byKey), variableNames };
 }
 
 /** Keys a client can decide on: flag keys plus standalone experiment keys (all of them in v2/v3). */

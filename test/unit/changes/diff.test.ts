@@ -496,7 +496,7 @@ describe('diffDatafiles reports every change', () => {
         const diff = onPrevious ? diffDatafiles(changed, ramped()) : diffDatafiles(JSON.parse(base), changed);
         expect(JSON.stringify(diff.changes)).not.toBe(ramp);
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 });

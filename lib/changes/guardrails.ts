@@ -20,7 +20,11 @@ export interface Guardrails {
   maxTrafficIncreasePoints?: number;
 }
 
-export type GuardrailRule = 'requiredFlags' | 'maxBytes' | 'forbidFlagRemoval' | 'maxTrafficIncreasePoints' | 'sdkRejected';
+/**
+ * What a violation broke: a guardrail, the SDK check, or `diffFailed` (the diff that
+ * `forbidFlagRemoval` / `maxTrafficIncreasePoints` judge could not be computed).
+ */
+export type GuardrailRule = 'requiredFlags' | 'maxBytes' | 'forbidFlagRemoval' | 'maxTrafficIncreasePoints' | 'diffFailed' | 'sdkRejected';
 
 /** One broken guardrail, with a sentence for people. */
 export interface Violation {
@@ -79,8 +83,12 @@ export interface GuardrailInput {
   bytes: number;
   /** The new datafile, parsed. */
   next: unknown;
-  /** From the previous revision to `next` (an `initial` diff has nothing to remove or ramp up). */
-  diff: DatafileDiff;
+  /**
+   * From the previous revision to `next` (an `initial` diff has nothing to remove or ramp up), or why
+   * it could not be computed: then the guardrails that need it break as `diffFailed`, because what
+   * cannot be checked must not pass.
+   */
+  diff: DatafileDiff | { error: string };
   /** The verdict of `sdkAccepts` (lib/changes/sdk-check.ts), when the caller ran it. */
   sdk?: { ok: true } | { ok: false; reason: string };
 }
@@ -95,7 +103,8 @@ export interface GuardrailInput {
  * if (violations.length > 0) hold(violations.map((v) => v.message));
  */
 export function checkGuardrails(input: GuardrailInput): Violation[] {
-  const { guardrails: g, bytes, next, diff } = input;
+  const { guardrails: g, bytes, next } = input;
+  const changes = 'error' in input.diff ? undefined : input.diff.changes;
   const out: Violation[] = [];
   if (g.requiredFlags && g.requiredFlags.length > 0) {
     const present = new Set(decisionKeys(next));
@@ -105,13 +114,21 @@ export function checkGuardrails(input: GuardrailInput): Violation[] {
   if (g.maxBytes !== undefined && bytes > g.maxBytes) {
     out.push({ rule: 'maxBytes', message: `The datafile is ${bytes} bytes, more than the ${g.maxBytes} allowed.` });
   }
-  if (g.forbidFlagRemoval) {
-    const removed = diff.changes.flatMap((c) => (c.kind === 'flag_removed' || c.kind === 'experiment_removed' ? [c.key] : []));
+  if ('error' in input.diff) {
+    const blind = [
+      ...(g.forbidFlagRemoval ? ['forbidFlagRemoval'] : []),
+      ...(g.maxTrafficIncreasePoints !== undefined ? ['maxTrafficIncreasePoints'] : []),
+    ];
+    const why = `The changes from the previous revision could not be computed (${input.diff.error})`;
+    if (blind.length > 0) out.push({ rule: 'diffFailed', message: `${why}, so ${blind.join(' and ')} cannot be checked.` });
+  }
+  if (g.forbidFlagRemoval && changes) {
+    const removed = changes.flatMap((c) => (c.kind === 'flag_removed' || c.kind === 'experiment_removed' ? [c.key] : []));
     if (removed.length > 0) out.push({ rule: 'forbidFlagRemoval', message: `Flags removed: ${removed.join(', ')}.` });
   }
-  if (g.maxTrafficIncreasePoints !== undefined) {
+  if (g.maxTrafficIncreasePoints !== undefined && changes) {
     const limit = g.maxTrafficIncreasePoints;
-    for (const c of diff.changes) {
+    for (const c of changes) {
       const rise = c.kind === 'traffic_changed' ? c.deltaPoints : c.kind === 'rule_added' ? c.traffic : 0;
       if (rise <= limit || (c.kind !== 'traffic_changed' && c.kind !== 'rule_added')) continue;
       const where = c.flag === undefined ? `${c.entity} ${c.key}` : `flag ${c.flag} rule ${c.key}`;

@@ -12,4 +12,4 @@ export { formatChange, formatDiff } from './format';
 export { checkGuardrails, type GuardrailInput, type GuardrailRule, type Guardrails, parseGuardrails, type Violation } from './guardrails';
 export { decisionKeys } from './read';
 export { type DiffSummary, MAX_SUMMARY_BYTES, oneLine, summarize } from './summary';
-export type { Change, ChangeKind, DatafileDiff, RuleEntity } from './types';
+export type { Change, ChangeKind, DatafileDiff, OtherOf, RuleEntity } from './types';

@@ -24,36 +24,92 @@ export function present<K extends string>(name: K, value: string | undefined): {
   return (value === undefined ? {} : { [name]: value }) as { [P in K]?: string };
 }
 
-/** Canonical JSON (object keys sorted) so that key order never reads as a change. */
+/**
+ * Canonical JSON (object keys sorted) so that key order never reads as a change. Iterative, like
+ * {@link same}: JSON.parse accepts any depth, and a datafile nested deeper than the call stack can
+ * hold must still be diffed, or the guardrails that need the diff cannot judge it.
+ */
 export function stable(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(stable).join(',')}]`;
-  const o = rec(x);
-  if (o) {
-    const keys = Object.keys(o).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
+  // Written token by token, in order, so each character is copied a fixed number of times however
+  // deep the value (joining each container's text into its parent's copies it once per level).
+  // Tokens are joined into chunks as they come: millions of them kept to the end burden the GC.
+  const chunks: string[] = [];
+  const tokens: string[] = [];
+  const write = (token: string) => {
+    if (tokens.push(token) === 4096) {
+      chunks.push(tokens.join(''));
+      tokens.length = 0;
+    }
+  };
+  // Containers being written, innermost last; `keys` (sorted) for an object, `next` = next value.
+  const open: { array?: unknown[]; object?: Obj; keys?: string[]; next: number }[] = [];
+  let value = x;
+  for (;;) {
+    if (Array.isArray(value)) {
+      write('[');
+      open.push({ array: value, next: 0 });
+    } else if (value !== null && typeof value === 'object') {
+      write('{');
+      open.push({ object: value as Obj, keys: Object.keys(value).sort(), next: 0 });
+    } else {
+      write(scalar(value));
+    }
+    let top = open[open.length - 1];
+    while (top && top.next === (top.keys ?? top.array ?? []).length) {
+      write(top.keys ? '}' : ']');
+      open.pop();
+      top = open[open.length - 1];
+    }
+    if (!top) break;
+    if (top.next > 0) write(',');
+    const key = top.keys?.[top.next];
+    if (key !== undefined) {
+      write(JSON.stringify(key));
+      write(':');
+    }
+    value = key === undefined ? top.array?.[top.next] : top.object?.[key];
+    top.next++;
   }
+  chunks.push(tokens.join(''));
+  return chunks.join('');
+}
+
+/** Canonical JSON of anything but an array or an object. */
+function scalar(x: unknown): string {
   return JSON.stringify(x) ?? 'null';
 }
 
 /**
  * Whether two values are equal as canonical JSON (`stable(x) === stable(y)`), without building the
  * strings: a 20 MiB datafile's unchanged sections are compared in place instead of serialised twice.
+ * Pairs still to compare wait on an explicit stack, so nesting depth is bounded by memory, not the
+ * call stack.
  */
 export function same(x: unknown, y: unknown): boolean {
-  if (x === y) return true;
-  if (Array.isArray(x) || Array.isArray(y)) {
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-    return x.every((v, i) => same(v, y[i]));
+  const pending: unknown[] = [];
+  // Leaves are settled at once; only pairs of containers wait on the stack.
+  const pair = (a: unknown, b: unknown): boolean => {
+    if (a === b) return true;
+    const objectA = a !== null && typeof a === 'object';
+    const objectB = b !== null && typeof b === 'object';
+    if (objectA && objectB) pending.push(a, b);
+    return objectA || objectB ? objectA && objectB : scalar(a) === scalar(b);
+  };
+  if (!pair(x, y)) return false;
+  while (pending.length > 0) {
+    const b = pending.pop() as object;
+    const a = pending.pop() as object;
+    if (Array.isArray(a) || Array.isArray(b)) {
+      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (!pair(a[i], b[i])) return false;
+      continue;
+    }
+    const [oa, ob] = [a as Obj, b as Obj];
+    const keys = Object.keys(oa);
+    if (keys.length !== Object.keys(ob).length) return false;
+    for (const k of keys) if (!Object.hasOwn(ob, k) || !pair(oa[k], ob[k])) return false;
   }
-  const a = rec(x);
-  const b = rec(y);
-  if (a || b) {
-    if (!a || !b) return false;
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
-  }
-  return stable(x) === stable(y);
+  return true;
 }
 
 /** Whether a field differs between two objects, ignoring key order. */
@@ -85,11 +141,15 @@ export interface Flag {
   raw: Obj;
   /** Experiments (in `experimentIds` order), then the rollout's rules, as the SDK evaluates them. */
   rules: Rule[];
+  /** The rollout `rolloutId` names, when there is one. */
+  rollout?: Obj;
 }
 
 export interface Model {
   root: Obj;
   flags: Map<string, Flag>;
+  /** Every experiment, top-level or in a group, by id (first one wins). */
+  experiments: Map<string, Obj>;
   /** Experiments no flag refers to (every experiment of a v2/v3 datafile), by key. */
   standalone: Map<string, Obj>;
   holdouts: Map<string, Obj>;
@@ -112,9 +172,9 @@ export function readModel(datafile: unknown): Model {
     for (const id of ids) attached.add(id);
     const fromExperiments = ids.flatMap<Obj>((id) => experimentsById.get(id) ?? []);
     const rolloutId = str(raw.rolloutId);
-    const fromRollout = list(rolloutId === undefined ? undefined : rollouts.get(rolloutId)?.experiments);
-    const rules = [...keyed([...fromExperiments, ...fromRollout], byKey)].map(([k, r]) => ({ key: k, raw: r }));
-    flags.set(key, { key, raw, rules });
+    const rollout = rolloutId === undefined ? undefined : rollouts.get(rolloutId);
+    const rules = [...keyed([...fromExperiments, ...list(rollout?.experiments)], byKey)].map(([k, r]) => ({ key: k, raw: r }));
+    flags.set(key, { key, raw, rules, ...(rollout ? { rollout } : {}) });
     for (const v of list(raw.variables)) {
       const id = str(v.id);
       const name = str(v.key);
@@ -125,7 +185,7 @@ export function readModel(datafile: unknown): Model {
     experiments.filter((e) => !attached.has(str(e.id) ?? '')),
     byKey,
   );
-  return { root, flags, standalone, holdouts: keyed(list(root.holdouts), byKey), variableNames };
+  return { root, flags, experiments: experimentsById, standalone, holdouts: keyed(list(root.holdouts), byKey), variableNames };
 }
 
 /** Keys a client can decide on: flag keys plus standalone experiment keys (all of them in v2/v3). */

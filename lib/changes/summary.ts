@@ -87,7 +87,7 @@ function ruleOf(c: Change): string | undefined {
     case 'variable_changed':
       return c.rule === undefined ? undefined : ['rule', c.flag, c.rule].join('\u0000');
     case 'other':
-      return c.fields ? c.path : undefined;
+      return c.of === 'rule' || c.of === 'experiment' || c.of === 'holdout' ? c.path : undefined;
     default:
       return undefined;
   }

@@ -29,7 +29,10 @@ export type Change =
     } & InFlag)
   /** Total traffic of the rule moved, in percent; `deltaPoints` = to − from (percentage points). */
   | ({ kind: 'traffic_changed'; entity: RuleEntity; key: string; from: number; to: number; deltaPoints: number } & InFlag)
-  /** Same total traffic, split differently between variations; `from`/`to` read like `on 50%, off 50%`. */
+  /**
+   * Same total traffic, split differently between variations; `from`/`to` read like `on 50%, off 50%`,
+   * with the id of a variation whose id alone changed: `on (id 123) 50%, off 50%`.
+   */
   | ({ kind: 'allocation_changed'; entity: RuleEntity; key: string; from: string; to: string } & InFlag)
   | ({ kind: 'status_changed'; entity: RuleEntity; key: string; from?: string; to?: string } & InFlag)
   /** `audienceConditions` (or `audienceIds` when there are none) as JSON text. */
@@ -50,11 +53,25 @@ export type Change =
   /** A project setting (botFiltering, anonymizeIP, version, …); values as JSON text, absent = undefined. */
   | { kind: 'setting_changed'; entity: 'setting'; key: string; from?: string; to?: string }
   /**
-   * Something changed that the diff does not model: an unknown top-level field (`from`/`to` as JSON
-   * text), fields of a rule such as `forcedVariations` (`fields` names them), or a known section
-   * whose change explains nothing else (`path` is the section name).
+   * Something changed that the records above do not show: an unknown top-level field (`from`/`to` as
+   * JSON text); fields of one entity, whatever else changed (`of` says which kind of entity, `path`
+   * which one, `fields` names them, nested ones like `variables[color].type`); or, with neither, a
+   * section whose entries changed in a way no entity accounts for, such as their order or an entry
+   * with no key (`path` is the section name).
    */
-  | { kind: 'other'; entity: 'other'; key: string; path: string; fields?: string[]; from?: string; to?: string };
+  | {
+      kind: 'other';
+      entity: 'other';
+      key: string;
+      path: string;
+      of?: OtherOf;
+      fields?: string[];
+      from?: string;
+      to?: string;
+    };
+
+/** The kind of entity an `other` change names fields of. */
+export type OtherOf = RuleEntity | 'flag' | 'audience' | 'attribute' | 'event' | 'group';
 
 /** Every `kind` a {@link Change} can have. */
 export type ChangeKind = Change['kind'];

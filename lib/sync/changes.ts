@@ -39,7 +39,8 @@ type Ref = Pick<StoredRevision, 'revision' | 'sha256' | 's3Key'>;
  * go live. Two bases, usually the same revision: the stored diff is from the previous *stored*
  * revision (what history shows); guardrails judge the move from the *live* pointer, what users would
  * actually move from — so a clean-looking revision after a held one carries the held change with it
- * and is held too. Nothing here fails storage: a diff that cannot be made is logged and left out.
+ * and is held too. Nothing here fails storage: a diff that cannot be made is logged and left out
+ * (and the guard holds the revision if a guardrail needs that diff, unless its base was unreadable).
  */
 export async function prepareChanges(
   rev: StoredRevision,
@@ -55,17 +56,28 @@ export async function prepareChanges(
   const sdk = check?.sdk?.(text).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
   const next: unknown = datafile.document ?? JSON.parse(text);
   const cache = check?.cache;
-  const diffs = new Map<number, Promise<DatafileDiff | undefined>>();
-  const diffFrom = (base: Ref | undefined): Promise<DatafileDiff | undefined> => {
-    if (!base) return Promise.resolve(diffDatafiles(undefined, next));
+  // Undefined when the base's bytes could not be read; `error` when diffing them threw.
+  type Outcome = DatafileDiff | { error: string } | undefined;
+  const diffAgainst = (base: Ref | undefined, previous: unknown): Outcome => {
+    try {
+      return diffDatafiles(previous, next);
+    } catch (error) {
+      deps.logger?.warn('diff failed', { key: rev.key, revision: rev.revision, base: base?.revision, error: describeError(error) });
+      return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  };
+  const diffs = new Map<number, Promise<Outcome>>();
+  const diffFrom = (base: Ref | undefined): Promise<Outcome> => {
+    if (!base) return Promise.resolve(diffAgainst(undefined, undefined));
     let diff = diffs.get(base.revision);
     if (!diff) {
-      diff = readDoc(rev.key, base, deps.store, cache)
-        .then((previous) => diffDatafiles(previous, next))
-        .catch((error: unknown) => {
+      diff = readDoc(rev.key, base, deps.store, cache).then(
+        (previous) => diffAgainst(base, previous),
+        (error: unknown) => {
           deps.logger?.warn('diff failed', { key: rev.key, revision: rev.revision, base: base.revision, error: describeError(error) });
           return undefined;
-        });
+        },
+      );
       diffs.set(base.revision, diff);
     }
     return diff;
@@ -74,7 +86,7 @@ export async function prepareChanges(
   let summary: DiffSummary | undefined;
   try {
     const diff = await diffFrom(await previousStored(rev, seen, deps.ledger));
-    summary = diff && summarize(diff);
+    summary = diff && !('error' in diff) ? summarize(diff) : undefined;
   } catch (error) {
     deps.logger?.warn('diff failed', { key: rev.key, revision: rev.revision, error: describeError(error) });
   }
@@ -83,8 +95,9 @@ export async function prepareChanges(
   const guard = async (live: Pointer | undefined): Promise<Verdict> => {
     const diff = await diffFrom(live);
     // A check that throws (it should not) counts as a rejection: what the SDK chokes on must not go live.
-    // A live revision whose bytes cannot be read leaves only the checks that need no diff (required
-    // flags, size, SDK): an S3 hiccup must not stop every release, and it is logged above.
+    // So does a diff that throws: the guardrails that need it hold the revision (`diffFailed`). A live
+    // revision whose bytes cannot be read is different: it leaves only the checks that need no diff
+    // (required flags, size, SDK), because an S3 hiccup must not stop every release; it is logged above.
     const violations = checkGuardrails({
       guardrails: check?.guardrails ?? {},
       bytes: bytes.length,
@@ -92,7 +105,7 @@ export async function prepareChanges(
       diff: diff ?? { initial: true, revisions: {}, changes: [] },
       sdk: await sdk,
     });
-    return diff ? { violations, summary: moveSummaryOf(summarize(diff)) } : { violations };
+    return diff && !('error' in diff) ? { violations, summary: moveSummaryOf(summarize(diff)) } : { violations };
   };
   return { summary, guard };
 }

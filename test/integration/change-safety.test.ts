@@ -1,10 +1,17 @@
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, HELD_DETAIL_TYPE } from '../../lib/aws/events';
+import { diffDatafiles } from '../../lib/changes/diff';
 import { type Env, guardedApp, guardedReconcile, serve } from '../support/change-safety';
-import type { DatafileSpec, FlagSpec } from '../support/datafile-builders';
+import { buildDatafile, type DatafileSpec, type FlagSpec } from '../support/datafile-builders';
 import { startOpsEnv } from '../support/ops';
-import { recordCommands } from '../support/publish';
+import { corruptObject, recordCommands } from '../support/publish';
 import { readObject } from '../support/stores';
+
+// The real diff, which a test can make throw: what a bug in it must not let through.
+jest.mock('../../lib/changes/diff', () => {
+  const actual = jest.requireActual<typeof import('../../lib/changes/diff')>('../../lib/changes/diff');
+  return { ...actual, diffDatafiles: jest.fn(actual.diffDatafiles) };
+});
 
 let env: Env;
 let ledger: DynamoLedger;
@@ -159,5 +166,81 @@ describe('guardrails', () => {
     expect(summary.counts).toMatchObject({ held: 1, updated: 0 });
     expect((await ledger.getPointer('sdk_key'))?.revision).toBe(1);
     expect(heldEvents()).toHaveLength(1);
+  });
+});
+
+describe('guardrails that need the diff', () => {
+  const guardrails = { forbidFlagRemoval: true };
+  const diffFailures = () => env.logs.filter((l) => l.m === 'diff failed');
+
+  it('hold a flag removal in a datafile with a field nested 10,000 levels deep (JSON.parse and the SDK accept it)', async () => {
+    const deliver = guardedApp(env, guardrails);
+    await deliver(rev(1));
+    const removal = rev(2, [checkout()]);
+    const depth = 10_000;
+    // Written by hand: JSON.stringify itself recurses and cannot produce this text.
+    const deep = JSON.stringify(buildDatafile(removal)).replace(/}$/, `,"deep":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+
+    const answer = await deliver(removal, 'sdk_key', deep);
+
+    expect(answer.body).toEqual({
+      status: 'held',
+      key: 'sdk_key',
+      revision: 2,
+      current: 1,
+      violations: [{ rule: 'forbidFlagRemoval', message: 'Flags removed: banner.' }],
+    });
+    expect((await ledger.getPointer('sdk_key'))?.revision).toBe(1);
+    expect((await ledger.getRevision('sdk_key', 2))?.summary?.counts).toEqual({ flag_removed: 1, other: 1 });
+    expect(diffFailures()).toEqual([]);
+  });
+
+  it('hold a revision when the diff throws, naming the guardrails it leaves unchecked', async () => {
+    const deliver = guardedApp(env, { ...guardrails, maxTrafficIncreasePoints: 20 });
+    await deliver(rev(1));
+    jest.mocked(diffDatafiles).mockImplementationOnce(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+
+    const answer = await deliver(rev(2, [checkout(15), banner]));
+
+    const message =
+      'The changes from the previous revision could not be computed (RangeError: Maximum call stack size exceeded), ' +
+      'so forbidFlagRemoval and maxTrafficIncreasePoints cannot be checked.';
+    expect(answer.body).toEqual({ status: 'held', key: 'sdk_key', revision: 2, current: 1, violations: [{ rule: 'diffFailed', message }] });
+    expect((await ledger.getPointer('sdk_key'))?.revision).toBe(1);
+    expect(await ledger.getRevision('sdk_key', 2)).toMatchObject({ held: true, violations: [{ rule: 'diffFailed', message }] });
+    expect(heldEvents()[0]?.detail).toMatchObject({ revision: 2, violations: [{ rule: 'diffFailed' }] });
+    expect(diffFailures()).toEqual([expect.objectContaining({ base: 1, error: expect.objectContaining({ name: 'RangeError' }) })]);
+  });
+
+  it('let a revision through when the diff throws but no guardrail needs it (only its summary is lost)', async () => {
+    const deliver = guardedApp(env, { requiredFlags: ['checkout'] });
+    await deliver(rev(1));
+    jest.mocked(diffDatafiles).mockImplementationOnce(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+
+    const answer = await deliver(rev(2, [checkout(15), banner]));
+
+    expect(answer.body).toMatchObject({ status: 'updated', revision: 2, current: 2 });
+    expect((await ledger.getRevision('sdk_key', 2))?.summary).toBeUndefined();
+  });
+
+  it('are skipped, not failed, when the live revision cannot be read (an S3 fault must not stop every release)', async () => {
+    await guardedApp(env, guardrails)(rev(1));
+    await corruptObject(env.stores, 'sdk_key', 1);
+
+    // A new container: the live revision is not in its memory, so its object is read and fails its sha256.
+    const answer = await guardedApp(env, guardrails)(rev(2, [checkout()]));
+
+    expect(answer.body).toMatchObject({ status: 'updated', revision: 2, current: 2 });
+    expect(diffFailures()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        base: 1,
+        error: expect.objectContaining({ message: expect.stringContaining('recorded bytes') }),
+      }),
+    ]);
   });
 });

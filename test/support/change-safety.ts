@@ -29,8 +29,8 @@ function parts(env: Env, guardrails?: object) {
 export function guardedApp(env: Env, guardrails?: object) {
   const { config, overrides } = parts(env, guardrails);
   const handler = createWebhookApp(config, overrides);
-  return async (spec: DatafileSpec & { revision: number }, key = 'sdk_key') => {
-    const text = serve(env, spec, key);
+  return async (spec: DatafileSpec & { revision: number }, key = 'sdk_key', raw?: string) => {
+    const text = serve(env, spec, key, raw);
     const res = await handler(httpApiEvent(payload({ revision: spec.revision, key, origin: env.origin.url })));
     return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown>, text };
   };
@@ -41,9 +41,12 @@ export function guardedReconcile(env: Env, guardrails?: object) {
   return createReconcileApp({ ...config, bases: basesFor(env.origin), concurrency: 1 }, overrides);
 }
 
-/** Serve the datafile of `spec` for `key` at the origin and CDN paths; returns its text. */
-export function serve(env: Env, spec: DatafileSpec & { revision: number }, key = 'sdk_key'): string {
-  const text = JSON.stringify(buildDatafile(spec));
+/**
+ * Serve the datafile of `spec` for `key` at the origin and CDN paths; returns its text. `raw` serves
+ * that text instead, for datafiles JSON.stringify cannot write (nested deeper than its stack allows).
+ */
+export function serve(env: Env, spec: DatafileSpec & { revision: number }, key = 'sdk_key', raw?: string): string {
+  const text = raw ?? JSON.stringify(buildDatafile(spec));
   env.origin.serve(`/datafiles/${key}.json`, body(text));
   env.origin.serve(`/cdn/datafiles/${key}.json`, body(text));
   return text;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { diffDatafiles } from '../../../lib/changes/diff';
 import { formatDiff } from '../../../lib/changes/format';
+import { list, rec, stable } from '../../../lib/changes/read';
 import { oneLine, summarize } from '../../../lib/changes/summary';
 import { buildDatafile, type DatafileSpec, type FlagSpec } from '../../support/datafile-builders';
 
@@ -59,6 +60,24 @@ describe('diffDatafiles on v4 datafiles', () => {
     expect(diff.changes).toEqual([
       { kind: 'allocation_changed', entity: 'rule', flag: 'checkout', key: 'exp_1', from: 'on 5%, off 5%', to: 'on 2%, off 8%' },
     ]);
+  });
+
+  it('names the variation ids that moved when a split keeps its names and shares', () => {
+    const next = v4();
+    const exp = list(next.experiments).find((e) => e.key === 'exp_1');
+    const on = list(exp?.variations).find((v) => v.key === 'on');
+    const range = list(exp?.trafficAllocation).find((r) => r.entityId === on?.id);
+    if (!on || !range) throw new Error('exp_1 has no `on` variation');
+    const was = on.id;
+    [on.id, range.entityId] = ['999', '999'];
+
+    const diff = diffDatafiles(v4(), next);
+
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: 'allocation_changed', from: `on (id ${was}) 5%, off 5%`, to: 'on (id 999) 5%, off 5%' }),
+      expect.objectContaining({ kind: 'other', fields: ['variations[on].id'] }),
+    ]);
+    expect(formatDiff(diff)[0]).toBe(`~ flag checkout › rule exp_1 split on (id ${was}) 5%, off 5% → on (id 999) 5%, off 5%`);
   });
 
   it('reports rules added, removed and reordered', () => {
@@ -185,14 +204,127 @@ describe('diffDatafiles on v4 datafiles', () => {
       rollout: [{ key: 'beta', traffic: 100, audienceConditions: ['or', '7'], forcedVariations: { u1: 'on' } }, { key: 'everyone' }],
     });
     expect(diffDatafiles(v4(), v4({ flags: [forced] })).changes).toEqual([
-      { kind: 'other', entity: 'other', key: 'flag checkout › rule beta', path: 'flag checkout › rule beta', fields: ['forcedVariations'] },
+      {
+        kind: 'other',
+        entity: 'other',
+        of: 'rule',
+        key: 'flag checkout › rule beta',
+        path: 'flag checkout › rule beta',
+        fields: ['forcedVariations'],
+      },
     ]);
   });
 
-  it('never calls a changed section unchanged: an audience rename is reported generically', () => {
+  it('reports an audience rename generically, as a field of that audience', () => {
     const named = (name: string) => v4({ typedAudiences: [{ id: '7', name, conditions: ['or'] }] });
-    expect(diffDatafiles(named('Staff'), named('Employees')).changes).toEqual([
-      { kind: 'other', entity: 'other', key: 'typedAudiences', path: 'typedAudiences' },
+    const diff = diffDatafiles(named('Staff'), named('Employees'));
+    expect(diff.changes).toEqual([
+      { kind: 'other', entity: 'other', of: 'audience', key: 'audience 7', path: 'audience 7', fields: ['name'] },
+    ]);
+    expect(formatDiff(diff)).toEqual(['~ other audience 7 (name)']);
+  });
+
+  it('reports fields it does not model alongside the changes it does, entity by entity', () => {
+    // A v4 datafile with a flag variable's type, an extra variation field and a traffic ramp changed.
+    const next = v4({
+      flags: [
+        checkout({
+          rollout: [
+            { key: 'beta', traffic: 100, audienceConditions: ['or', '7'] },
+            { key: 'everyone', traffic: 50 },
+          ],
+        }),
+      ],
+    });
+    const variable = list(list(next.featureFlags)[0]?.variables)[0];
+    const variation = list(list(next.experiments)[0]?.variations)[0];
+    if (!variable || !variation) throw new Error('no variable or variation to change');
+    variable.type = 'json';
+    variation.x = 1;
+
+    const diff = diffDatafiles(v4(), next);
+
+    expect(formatDiff(diff)).toEqual([
+      '~ other flag checkout › rule exp_1 (variations[on].x)',
+      '~ flag checkout › rule everyone traffic 100% → 50% (-50pp)',
+      '~ other flag checkout (variables[color].type)',
+    ]);
+    expect(diff.changes[2]).toEqual({
+      kind: 'other',
+      entity: 'other',
+      of: 'flag',
+      key: 'flag checkout',
+      path: 'flag checkout',
+      fields: ['variables[color].type'],
+    });
+    expect(oneLine(summarize(diff))).toBe('2 rules changed, traffic -50pp (checkout), 2 other changes');
+  });
+
+  it('reports attribute, event, audience and group fields next to entities added in the same sections', () => {
+    const base = { attributes: ['plan'], events: ['buy'], groups: [{ id: '42', experiments: [] }] };
+    const a = v4({ ...base, typedAudiences: [{ id: '7', name: 'Staff', conditions: ['or'] }] });
+    const b = v4({
+      ...base,
+      attributes: ['plan', 'country'],
+      events: ['buy', 'view'],
+      groups: [
+        { id: '42', experiments: [] },
+        { id: '43', experiments: [] },
+      ],
+      typedAudiences: [
+        { id: '7', name: 'Employees', conditions: ['or'] },
+        { id: '8', name: 'New', conditions: ['or'] },
+      ],
+    });
+    const [attribute, event, group] = [list(b.attributes)[0], list(b.events)[0], list(b.groups)[0]];
+    if (!attribute || !event || !group) throw new Error('nothing to change');
+    [attribute.id, event.experimentIds, group.note] = ['1', ['9'], 'x'];
+
+    expect(formatDiff(diffDatafiles(a, b))).toEqual([
+      '+ group 43',
+      '~ other group 42 (note)',
+      '+ audience New (8)',
+      '~ other audience 7 (name)',
+      '+ attribute country',
+      '~ other attribute plan (id)',
+      '+ event view',
+      '~ other event buy (experimentIds)',
+    ]);
+  });
+
+  it('reports a section whose entries moved or repeat a key, whatever else changed in it', () => {
+    const a = v4({ flags: [checkout(), { key: 'banner' }], attributes: ['plan'] });
+    const b = v4({ flags: [{ key: 'banner' }, checkout(), { key: 'new' }], attributes: ['plan', 'country'] });
+    b.attributes = [...list(b.attributes), { id: '99', key: 'plan' }];
+    expect(formatDiff(diffDatafiles(a, b))).toEqual([
+      '+ flag new',
+      '~ other featureFlags',
+      '~ other rollouts',
+      '+ attribute country',
+      '~ other attributes',
+    ]);
+  });
+
+  it('reports what no flag refers to: an orphan rollout, an experiment id that names no rule', () => {
+    const a = v4();
+    const b = v4({
+      flags: [
+        checkout({
+          rollout: [
+            { key: 'beta', traffic: 100, audienceConditions: ['or', '7'] },
+            { key: 'everyone', traffic: 30 },
+          ],
+        }),
+      ],
+    });
+    b.rollouts = [...list(b.rollouts), { id: 'orphan', experiments: [] }];
+    const flag = list(b.featureFlags)[0];
+    if (!flag || !Array.isArray(flag.experimentIds)) throw new Error('no flag');
+    flag.experimentIds = [...flag.experimentIds, 'no_such_experiment'];
+    expect(formatDiff(diffDatafiles(a, b))).toEqual([
+      '~ flag checkout › rule everyone traffic 100% → 30% (-70pp)',
+      '~ other flag checkout (experimentIds)',
+      '~ other rollouts',
     ]);
   });
 
@@ -330,6 +462,45 @@ describe('diffDatafiles on malformed input', () => {
   });
 });
 
+describe('diffDatafiles reports every change', () => {
+  it('shows any one value replaced or removed anywhere, next to a traffic ramp of another rule', () => {
+    const base = JSON.stringify(
+      v4({
+        experiments: [{ key: 'legacy', forcedVariations: { u: 'on' } }],
+        groups: [{ id: '42', experiments: [{ key: 'm' }] }],
+        typedAudiences: [{ id: '7', name: 'Staff', conditions: ['or', { name: 'plan', value: 'x' }] }],
+        audiences: [{ id: '8', name: 'Old', conditions: '["or"]' }],
+        extra: { holdouts: [{ id: '9', key: 'ho', status: 'Running', variations: [], trafficAllocation: [] }] },
+      }),
+    );
+    const everyone = (datafile: unknown) => {
+      const path = collectPaths(datafile).find((p) => rec(getAt(datafile, p))?.key === 'everyone');
+      if (!path) throw new Error('no rule everyone');
+      return path;
+    };
+    const rule = everyone(JSON.parse(base));
+    const ramped = () => {
+      const datafile = JSON.parse(base);
+      setAt(datafile, [...rule, 'trafficAllocation', 0, 'endOfRange'], 5000);
+      return datafile;
+    };
+    const inRule = (path: (string | number)[]) => path.length > rule.length && rule.every((k, i) => path[i] === k);
+    const paths = collectPaths(JSON.parse(base)).filter((p) => p.length > 0 && p[0] !== 'revision' && !inRule(p));
+    const ramp = JSON.stringify(diffDatafiles(JSON.parse(base), ramped()).changes);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.option(fc.jsonValue()), fc.boolean(), (path, value, onPrevious) => {
+        const changed = onPrevious ? JSON.parse(base) : ramped();
+        if (value === null) deleteAt(changed, path);
+        else setAt(changed, path, value);
+        fc.pre(stable(changed) !== stable(onPrevious ? JSON.parse(base) : ramped()));
+        const diff = onPrevious ? diffDatafiles(changed, ramped()) : diffDatafiles(JSON.parse(base), changed);
+        expect(JSON.stringify(diff.changes)).not.toBe(ramp);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 function collectPaths(x: unknown, at: (string | number)[] = []): (string | number)[][] {
   if (x === null || typeof x !== 'object') return [at];
   const entries: [string | number, unknown][] = Array.isArray(x) ? x.map((v, i) => [i, v]) : Object.entries(x);
@@ -341,4 +512,17 @@ function setAt(root: unknown, path: (string | number)[], value: unknown): void {
   for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
   const last = path[path.length - 1];
   if (last !== undefined) node[last] = value;
+}
+
+function getAt(root: unknown, path: (string | number)[]): unknown {
+  let node = root as Record<string | number, unknown> | undefined;
+  for (const k of path) node = node?.[k] as Record<string | number, unknown> | undefined;
+  return node;
+}
+
+function deleteAt(root: unknown, path: (string | number)[]): void {
+  const parent = getAt(root, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
+  else if (parent !== null && typeof parent === 'object' && last !== undefined) delete (parent as Record<string | number, unknown>)[last];
 }

@@ -106,6 +106,23 @@ describe('checkGuardrails', () => {
     expect(check(g, [flag('a')], [flag('a'), flag('b', 100)])).toEqual([]);
   });
 
+  it('diffFailed: a diff that could not be computed breaks the guardrails that need it, and only those', () => {
+    const next = revision([flag('a')]);
+    const diff = { error: 'RangeError: Maximum call stack size exceeded' };
+    expect(checkGuardrails({ guardrails: { forbidFlagRemoval: true }, bytes: 1, next, diff })).toEqual([
+      {
+        rule: 'diffFailed',
+        message:
+          'The changes from the previous revision could not be computed (RangeError: Maximum call stack size exceeded), so forbidFlagRemoval cannot be checked.',
+      },
+    ]);
+    const both = checkGuardrails({ guardrails: { maxTrafficIncreasePoints: 0, forbidFlagRemoval: false }, bytes: 1, next, diff });
+    expect(both.map((v) => v.message)).toEqual([expect.stringMatching(/, so maxTrafficIncreasePoints cannot be checked\.$/)]);
+    expect(checkGuardrails({ guardrails: { requiredFlags: ['a'], maxBytes: 10, forbidFlagRemoval: false }, bytes: 1, next, diff })).toEqual(
+      [],
+    );
+  });
+
   it('sdkRejected: reports the SDK verdict the caller passes', () => {
     const next = revision([flag('a')]);
     const diff = diffDatafiles(next, next);

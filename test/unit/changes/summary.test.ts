@@ -116,4 +116,16 @@ describe('oneLine', () => {
     );
     expect(oneLine(summary)).toBe('rules reordered in 1 flag, 1 flag variable changed, -1 group, 1 setting changed, 1 other change');
   });
+
+  it('counts fields changed in a rule as a rule changed, and in a flag or an audience as other changes', () => {
+    const path = 'flag f › rule r';
+    const summary = summarize(
+      diffOf([
+        { kind: 'other', entity: 'other', of: 'rule', key: path, path, fields: ['variations[on].x'] },
+        { kind: 'other', entity: 'other', of: 'flag', key: 'flag f', path: 'flag f', fields: ['variables[color].type'] },
+        { kind: 'other', entity: 'other', of: 'audience', key: 'audience 7', path: 'audience 7', fields: ['name'] },
+      ]),
+    );
+    expect(oneLine(summary)).toBe('1 rule changed, 3 other changes');
+  });
 });

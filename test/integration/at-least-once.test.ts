@@ -1,10 +1,13 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
+import { S3Store } from '../../lib/aws/s3-store';
 import { aliasObjectKey } from '../../lib/layout';
+import { pinRevision } from '../../lib/sync/pin';
 import { body } from '../../local/origin';
 import { makeDatafile } from '../support/datafiles';
 import { awsError, crash, withFaults } from '../support/faults';
-import { eventsOf, integrityApp, integrityReconcile, pointerItem, send } from '../support/integrity';
+import { cli, eventsOf, integrityApp, integrityReconcile, pointerItem, send } from '../support/integrity';
 import { checkInvariants } from '../support/invariants';
 import { busClient, deliver, serveRevision, startOpsEnv } from '../support/ops';
 import { recordCommands } from '../support/publish';
@@ -30,6 +33,15 @@ async function crashAfterTransaction() {
 
 /** A delivery or reconcile run after the settle grace period. */
 const LATER = { settleGraceMs: 0 };
+
+/** Pin operations whose change events all fail to publish (each move stays unsettled). */
+function busDownPinDeps() {
+  return {
+    ledger: new DynamoLedger({ table: env.stores.table, client: env.stores.dynamo }),
+    store: new S3Store({ bucket: env.stores.bucket, client: env.stores.s3 }),
+    notify: async () => false,
+  };
+}
 
 describe('change events are published at least once, under the move’s stable eventId', () => {
   it('after a crash between the transaction and PutEvents: 5xx, the move stays marked; a redelivery publishes and settles it', async () => {
@@ -92,6 +104,27 @@ describe('change events are published at least once, under the move’s stable e
     expect([later.status, later.body.status]).toEqual([200, 'unchanged']);
     expect(eventsOf(env, KEY).filter((e) => e.revision === 2)).toEqual([expect.objectContaining({ eventId: owed.eventId })]);
     expect(await pointerItem(env, KEY)).toMatchObject({ pendingEvent: undefined, eventId: owed.eventId });
+  });
+
+  it('a pin released in place keeps the pin’s unsettled move: its event is published, and none for the release', async () => {
+    // Arrange: revision 1 settled, then pinned where it is while the bus is down
+    await deliver(env, 1);
+    await pinRevision(KEY, 1, busDownPinDeps());
+    const pin = await pointerItem(env, KEY);
+
+    // Act: unpin with nothing newer stored (a release in place, not a move)
+    const released = await cli(env, 'unpin', KEY);
+
+    // Assert
+    expect(pin).toMatchObject({ revision: 1, pinned: true, pendingEvent: pin.eventId });
+    expect(released.code).toBe(0);
+    const events = eventsOf(env, KEY);
+    expect(events.map((e) => [e.revision, e.reason])).toEqual([
+      [1, 'webhook'],
+      [1, 'pin'],
+    ]);
+    expect(events[1]?.eventId).toBe(pin.eventId);
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 1, pinned: false, pendingEvent: undefined });
   });
 });
 

@@ -116,7 +116,7 @@ function build(names: Names, clients: CliClients & { dynamo: DynamoDBClient; s3:
     busName: names.busName,
     dynamo: clients.dynamo,
     s3: clients.s3,
-    ledger: new DynamoLedger({ table: names.table, client: clients.dynamo }),
+    ledger: new DynamoLedger({ table: names.table, client: clients.dynamo, logger }),
     store: new S3Store({ bucket, client: clients.s3 }),
     // pin, unpin and approve keep the SDK mirror's copy in step, as the functions do (a key recorded
     // as secure, or stored before that was recorded, is never copied). The CLI does not know the

@@ -128,6 +128,93 @@ describe('change events are published at least once, under the move’s stable e
   });
 });
 
+/** A delivery of `revision` while every PutEvents fails: stored, answered 200, its move left unsettled. */
+async function deliverWithBusDown(revision: number) {
+  serveRevision(env.origin, revision);
+  const events = withFaults(busClient(env.bus), [
+    { command: PutEventsCommand, when: 'before', nth: 'all', error: () => awsError('ThrottlingException') },
+  ]);
+  const res = await send(integrityApp(env, { events: events.client }), env, KEY, revision);
+  return { res, marks: await pointerItem(env, KEY) };
+}
+
+/** The distinct eventIds the bus received for each revision of the key, by revision. */
+function eventIdsByRevision(): Record<number, string[]> {
+  const out: Record<number, string[]> = {};
+  for (const e of eventsOf(env, KEY)) out[e.revision] = [...new Set([...(out[e.revision] ?? []), e.eventId])];
+  return out;
+}
+
+describe('a move that replaces an unsettled move still owes that move’s event', () => {
+  it('webhook over webhook: revision 3 lands on an unsettled move to 2; the bus gets one eventId per move 1, 2 and 3', async () => {
+    // Arrange: revision 1 settled; revision 2 stored while the bus is down (its move stays unsettled)
+    await deliver(env, 1);
+    const two = await deliverWithBusDown(2);
+
+    // Act: revision 3 moves the pointer on from the unsettled move; then one more settle opportunity
+    serveRevision(env.origin, 3);
+    const three = await send(integrityApp(env), env, KEY, 3);
+    const redelivered = await send(integrityApp(env, LATER), env, KEY, 2);
+    const summary = await integrityReconcile(env, LATER)();
+
+    // Assert
+    expect([two.res.status, two.res.body.status]).toEqual([200, 'updated']);
+    expect(two.marks).toMatchObject({ revision: 2, pendingEvent: two.marks.eventId });
+    expect([three.status, three.body.status]).toEqual([200, 'updated']);
+    expect([redelivered.status, summary.failures]).toEqual([200, []]);
+    const ids = eventIdsByRevision();
+    expect(Object.keys(ids)).toEqual(['1', '2', '3']);
+    expect(ids[2]).toEqual([two.marks.eventId]);
+    expect([ids[1]?.length, ids[3]?.length]).toEqual([1, 1]);
+    expect(eventsOf(env, KEY).find((e) => e.revision === 2)).toMatchObject({ reason: 'webhook', previousRevision: 1 });
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 3, pendingEvent: undefined });
+    expect((await checkInvariants(env.stores, KEY, { aliasConverged: true })).violations).toEqual([]);
+  });
+
+  it('pin over webhook: a pin that replaces an unsettled webhook move publishes that move’s event too', async () => {
+    // Arrange
+    await deliver(env, 1);
+    const two = await deliverWithBusDown(2);
+
+    // Act
+    const pinned = await cli(env, 'pin', KEY, '1');
+
+    // Assert
+    expect(pinned.code).toBe(0);
+    const events = eventsOf(env, KEY);
+    expect(events.filter((e) => e.revision === 2)).toEqual([expect.objectContaining({ eventId: two.marks.eventId, reason: 'webhook' })]);
+    expect(events.filter((e) => e.reason === 'pin')).toEqual([expect.objectContaining({ revision: 1, previousRevision: 2 })]);
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(3);
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 1, pinned: true, pendingEvent: undefined });
+  });
+
+  it('two unsettled moves in a row: both events ride on the pointer until a later move or reconcile publishes them', async () => {
+    // Arrange: revisions 2 and 3 both stored while the bus is down
+    await deliver(env, 1);
+    const two = await deliverWithBusDown(2);
+    const three = await deliverWithBusDown(3);
+
+    // Act: revision 4 while the bus is still down, then a reconcile run after the grace period
+    const four = await deliverWithBusDown(4);
+    const eventsWhileDown = eventsOf(env, KEY).filter((e) => e.revision > 1);
+    const summary = await integrityReconcile(env, LATER)();
+
+    // Assert
+    expect([three.res.body.status, four.res.body.status]).toEqual(['updated', 'updated']);
+    expect(eventsWhileDown).toEqual([]);
+    expect(summary).toMatchObject({ failures: [] });
+    expect(eventIdsByRevision()).toEqual({
+      1: [expect.any(String)],
+      2: [two.marks.eventId],
+      3: [three.marks.eventId],
+      4: [four.marks.eventId],
+    });
+    expect(eventsOf(env, KEY).map((e) => e.revision)).toEqual([1, 2, 3, 4]);
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 4, pendingEvent: undefined });
+    expect((await checkInvariants(env.stores, KEY, { aliasConverged: true })).violations).toEqual([]);
+  });
+});
+
 describe('the cost of a delivery', () => {
   it('a new 10 KiB revision without a bus costs exactly 5 AWS requests; a duplicate costs 1 and fetches nothing', async () => {
     // Arrange: revision 1 stored; counting clients; revision 2 padded to 10 KiB.

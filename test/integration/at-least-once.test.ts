@@ -1,9 +1,9 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Store } from '../../lib/aws/s3-store';
 import { aliasObjectKey } from '../../lib/layout';
-import { pinRevision } from '../../lib/sync/pin';
+import { pinRevision, unpinRevision } from '../../lib/sync/pin';
 import { body } from '../../local/origin';
 import { makeDatafile } from '../support/datafiles';
 import { awsError, crash, withFaults } from '../support/faults';
@@ -145,6 +145,21 @@ function eventIdsByRevision(): Record<number, string[]> {
   return out;
 }
 
+/** The env's DynamoDB client, running `during` just before the first TransactWriteItems goes out. */
+function pausedBeforeTransaction(during: () => Promise<void>): DynamoDBClient {
+  const client = env.stores.dynamo;
+  const real = client.send as unknown as (command: object, ...rest: unknown[]) => Promise<unknown>;
+  let paused = false;
+  const send = async (command: object, ...rest: unknown[]) => {
+    if (command instanceof TransactWriteItemsCommand && !paused) {
+      paused = true;
+      await during();
+    }
+    return real.call(client, command, ...rest);
+  };
+  return new Proxy(client, { get: (target, prop, receiver) => (prop === 'send' ? send : Reflect.get(target, prop, receiver)) });
+}
+
 describe('a move that replaces an unsettled move still owes that move’s event', () => {
   it('webhook over webhook: revision 3 lands on an unsettled move to 2; the bus gets one eventId per move 1, 2 and 3', async () => {
     // Arrange: revision 1 settled; revision 2 stored while the bus is down (its move stays unsettled)
@@ -211,6 +226,35 @@ describe('a move that replaces an unsettled move still owes that move’s event'
     });
     expect(eventsOf(env, KEY).map((e) => e.revision)).toEqual([1, 2, 3, 4]);
     expect(await pointerItem(env, KEY)).toMatchObject({ revision: 4, pendingEvent: undefined });
+    expect((await checkInvariants(env.stores, KEY, { aliasConverged: true })).violations).toEqual([]);
+  });
+
+  it('a delivery that read the pointer before a pin and its release in place still carries the pin’s event', async () => {
+    // Arrange: revision 1 settled; between the delivery of 2 reading the pointer and its transaction,
+    // revision 1 is pinned and released in place while the bus is down (same revision, new move)
+    await deliver(env, 1);
+    serveRevision(env.origin, 2);
+    let pin: Awaited<ReturnType<typeof pointerItem>> | undefined;
+    const dynamo = pausedBeforeTransaction(async () => {
+      await pinRevision(KEY, 1, busDownPinDeps());
+      pin = await pointerItem(env, KEY);
+      await unpinRevision(KEY, busDownPinDeps());
+    });
+
+    // Act
+    const two = await send(integrityApp(env, { dynamo }), env, KEY, 2);
+
+    // Assert
+    expect(pin).toMatchObject({ revision: 1, pinned: true, pendingEvent: expect.any(String) });
+    expect([two.status, two.body.status]).toEqual([200, 'updated']);
+    const events = eventsOf(env, KEY);
+    expect(events.map((e) => [e.revision, e.reason])).toEqual([
+      [1, 'webhook'],
+      [1, 'pin'],
+      [2, 'webhook'],
+    ]);
+    expect(events[1]?.eventId).toBe(pin?.eventId);
+    expect(await pointerItem(env, KEY)).toMatchObject({ revision: 2, pendingEvent: undefined });
     expect((await checkInvariants(env.stores, KEY, { aliasConverged: true })).violations).toEqual([]);
   });
 });

@@ -132,6 +132,11 @@ export const ATTR = {
   heldRevision: 'heldRevision',
   /** Pointer: one line and counts of what the last move changed, JSON (carried by its change event). */
   moveSummary: 'moveSummary',
+  /**
+   * Pointer: the change events (JSON list, oldest first, at most 20) of earlier moves this unsettled
+   * move replaced before they were settled; published before its own, cleared with `pendingEvent`.
+   */
+  owedEvents: 'owedEvents',
 } as const;
 
 // ---- URLs -------------------------------------------------------------------------------------

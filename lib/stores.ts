@@ -52,7 +52,7 @@ export function buildStores(config: StoresConfig, overrides: StoresOverrides, se
       : undefined);
   const s3 = overrides.s3 ?? s3Client();
   return {
-    ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient(), now: overrides.clock }),
+    ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient(), now: overrides.clock, logger }),
     store: new S3Store({ bucket: config.bucket, client: s3 }),
     // The SDK mirror follows the pointer; a key recorded as secure loses any copy.
     mirror:

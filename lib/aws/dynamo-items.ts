@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ATTR, POINTER_SK, revisionSk } from '../layout';
-import type { MoveReason, MoveSummary, Pointer, StoredRevision } from '../sync/ports';
+import type { MoveReason, MoveSummary, Pointer, PointerMoved, StoredRevision } from '../sync/ports';
 import type { Item } from './table';
 
 /** Item ⇄ value conversions for the table layout described in lib/layout.ts. */
@@ -74,8 +74,10 @@ export function toPointer(item: Item): Pointer {
   const previous = item[ATTR.previousRevision]?.N;
   const held = item[ATTR.heldRevision]?.N;
   const moveSummary = json(item[ATTR.moveSummary]?.S) as MoveSummary | undefined;
+  const owed = json(item[ATTR.owedEvents]?.S);
   return {
     ...toRevision(item),
+    ...(Array.isArray(owed) && owed.length > 0 ? { owedEvents: owed as PointerMoved[] } : {}),
     ...(held === undefined ? {} : { heldRevision: Number(held) }),
     ...(moveSummary === undefined ? {} : { moveSummary }),
     updatedAt: s(item[ATTR.updatedAt]),
@@ -111,16 +113,21 @@ export interface Move {
   announce?: boolean;
   /** What the move changes, carried by its change event. */
   summary?: MoveSummary;
+  /** The events of unsettled moves this one replaces (lib/sync/owed.ts): written with it, published before its own. */
+  owed?: PointerMoved[];
 }
 
 /**
  * An Update of the pointer to `rev` (conditions are the caller's). Every move is born unsettled:
  * `pendingEvent` names its change event until the alias is copied and the event published, so a
  * crash in between is finished by whoever reads the pointer next (redelivery, reconcile).
- * `:pinned` carries the new flag, so a caller's condition may compare against it too.
+ * `owedEvents` carries the events the replaced pointer still owed (none: removed), so they are
+ * published by whoever settles this move. `:pinned` carries the new flag, so a caller's condition
+ * may compare against it too.
  */
 export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
   const item = revisionItem(rev);
+  const owed = move.announce !== false && move.owed?.length ? move.owed : undefined;
   const values: Record<string, AttributeValue> = {
     ':revision': item[ATTR.revision] as AttributeValue,
     ':s3Key': item[ATTR.s3Key] as AttributeValue,
@@ -141,6 +148,7 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
     values[':reason'] = { S: move.reason };
     values[':prev'] = move.previousRevision === undefined ? { NULL: true } : { N: String(move.previousRevision) };
     values[':moveSummary'] = move.summary === undefined ? { NULL: true } : { S: JSON.stringify(move.summary) };
+    if (owed) values[':owed'] = { S: JSON.stringify(owed) };
   }
   const names: Record<string, string> = {};
   const sets = Object.entries({
@@ -160,14 +168,18 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
     ...(move.announce === false
       ? {}
       : { pendingEvent: ':event', eventId: ':event', moveReason: ':reason', previousRevision: ':prev', moveSummary: ':moveSummary' }),
+    ...(owed ? { owedEvents: ':owed' } : {}),
   } satisfies Partial<Record<keyof typeof ATTR, string>>).map(([attr, value]) => {
     names[`#${attr}`] = ATTR[attr as keyof typeof ATTR];
     return `#${attr} = ${value}`;
   });
+  // A move with nothing owed drops any list left on the item (an announced move only).
+  const remove = move.announce !== false && !owed ? ' REMOVE #owedEvents' : '';
+  if (remove) names['#owedEvents'] = ATTR.owedEvents;
   return {
     TableName: table,
     Key: { [ATTR.pk]: { S: rev.key }, [ATTR.sk]: { S: POINTER_SK } },
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
@@ -176,7 +188,7 @@ export function pointerUpdate(table: string, rev: StoredRevision, move: Move) {
 /** The fields a move gives a pointer, from the move's own attributes. */
 export function movedPointer(
   move: Move,
-): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason' | 'pinReason' | 'moveSummary'> {
+): Pick<Pointer, 'updatedAt' | 'pinned' | 'eventId' | 'unsettled' | 'moveReason' | 'pinReason' | 'moveSummary' | 'owedEvents'> {
   const moved = {
     updatedAt: move.updatedAt,
     pinned: move.pinned,
@@ -184,6 +196,7 @@ export function movedPointer(
     unsettled: true,
     moveReason: move.reason,
     pinReason: move.pinReason,
+    ...(move.owed?.length ? { owedEvents: move.owed } : {}),
   };
   return move.summary === undefined ? moved : { ...moved, moveSummary: move.summary };
 }

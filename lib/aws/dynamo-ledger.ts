@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '../log';
+import { owedAfter } from '../sync/owed';
 import type {
   ApproveResult,
   FetchValidators,
@@ -30,6 +32,8 @@ export interface DynamoLedgerOptions {
   /** Attempts when a transaction loses a conflict or a race on the pointer. */
   maxAttempts?: number;
   now?: () => Date;
+  /** Warns when a pointer owes more superseded moves' events than it can carry (lib/sync/owed.ts). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -41,11 +45,13 @@ export class DynamoLedger implements PinLedger, ReconcileState {
   readonly table: Table;
   private readonly maxAttempts: number;
   private readonly now: () => Date;
+  private readonly logger?: Pick<Logger, 'warn'>;
 
   constructor(options: DynamoLedgerOptions) {
     this.table = new Table(options.client, options.table);
     this.maxAttempts = options.maxAttempts ?? 25;
     this.now = options.now ?? (() => new Date());
+    this.logger = options.logger;
   }
 
   getPointer(key: string): Promise<Pointer | undefined> {
@@ -122,8 +128,21 @@ export class DynamoLedger implements PinLedger, ReconcileState {
     return saveValidators(this.table, key, validators);
   }
 
-  /** The attributes of a new move: a fresh event id, born unsettled. */
+  /**
+   * The attributes of a new move from `seen`: a fresh event id, born unsettled, carrying the events
+   * `seen` still owes (its own too, if unsettled). Every move (record, pin, unpin, approve, rollback)
+   * is built here, from the very pointer its write is conditioned on.
+   */
   private move(reason: MoveReason, seen: Pointer | undefined, pinned: boolean, pinReason?: string): Move {
-    return { updatedAt: this.now().toISOString(), pinned, eventId: randomUUID(), reason, previousRevision: seen?.revision, pinReason };
+    const owed = owedAfter(seen, this.logger);
+    return {
+      updatedAt: this.now().toISOString(),
+      pinned,
+      eventId: randomUUID(),
+      reason,
+      previousRevision: seen?.revision,
+      pinReason,
+      ...(owed.length > 0 ? { owed } : {}),
+    };
   }
 }

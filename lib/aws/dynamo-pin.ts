@@ -86,8 +86,11 @@ export async function unpinPointer(
     else m.summary = await summarize?.(current, next);
     const outcome = await transact(table, next, pointerMoveFrom(table.name, next, current, m));
     if (outcome === 'ok') {
-      const announced = m.announce !== false;
-      current = { ...next, ...movedPointer(m), unsettled: announced || current.unsettled, previousRevision: current.revision };
+      // Released in place, the last move is still the one before (its event, its mark): only the pin goes.
+      current =
+        m.announce === false
+          ? { ...current, updatedAt: m.updatedAt, pinned: false, pinReason: undefined }
+          : { ...next, ...movedPointer(m), previousRevision: current.revision };
       released = true;
       continue;
     }

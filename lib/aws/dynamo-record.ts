@@ -107,8 +107,9 @@ export async function recordRevision(
 }
 
 /**
- * Clear the "unsettled" mark of the move announced by `eventId`. Conditional on that very move
- * still being the pointer's last: false when the pointer has moved on (its mover settles it).
+ * Clear the "unsettled" mark of the move announced by `eventId`, and the events it owed (published
+ * by then). Conditional on that very move still being the pointer's last: false when the pointer
+ * has moved on (its mover settles it, and owes this move's event if it replaced it unsettled).
  */
 export async function settleMove(table: Table, key: string, eventId: string): Promise<boolean> {
   try {
@@ -116,9 +117,9 @@ export async function settleMove(table: Table, key: string, eventId: string): Pr
       new UpdateItemCommand({
         TableName: table.name,
         Key: Table.key(key, POINTER_SK),
-        UpdateExpression: 'REMOVE #pending',
+        UpdateExpression: 'REMOVE #pending, #owed',
         ConditionExpression: '#pending = :id',
-        ExpressionAttributeNames: { '#pending': ATTR.pendingEvent },
+        ExpressionAttributeNames: { '#pending': ATTR.pendingEvent, '#owed': ATTR.owedEvents },
         ExpressionAttributeValues: { ':id': { S: eventId } },
       }),
     );

@@ -40,6 +40,14 @@ export function pointerMove(table: string, rev: StoredRevision, seen: Pointer | 
   if (seen) {
     update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
     condition = '#revision = :seen AND (attribute_not_exists(#pinned) OR #pinned = :pinned)';
+    // The last move too, not only its revision: ours carries the events `seen` still owes
+    // (lib/sync/owed.ts), so any move in between — even one back to this revision — must fail it.
+    update.ExpressionAttributeNames['#eventId'] = ATTR.eventId;
+    if (seen.eventId === undefined) condition += ' AND attribute_not_exists(#eventId)';
+    else {
+      update.ExpressionAttributeValues[':seenEvent'] = { S: seen.eventId };
+      condition += ' AND #eventId = :seenEvent';
+    }
   }
   return { Update: { ...update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
 }

@@ -118,7 +118,7 @@ function build(names: Names, clients: CliClients & { dynamo: DynamoDBClient; s3:
     busName: names.busName,
     dynamo: clients.dynamo,
     s3: clients.s3,
-    ledger: new DynamoLedger({ table: names.table, client: clients.dynamo }),
+    ledger: new DynamoLedger({ table: names.table, client: clients.dynamo, logger }),
     store: new S3Store({ bucket, client: clients.s3 }),
     // pin, unpin and approve keep the SDK mirror's copy in step, as the functions do. Without the
     // projects config, history decides (settleMirror): a copy only when the revision going live,

@@ -67,6 +67,11 @@ export interface Pointer extends StoredRevision {
   moveSummary?: MoveSummary;
   /** The newest revision guardrails held (may be at or below `revision` once newer went live). */
   heldRevision?: number;
+  /**
+   * Unsettled only: the events of earlier moves this move replaced before they were settled, oldest
+   * first. Settling publishes them (original ids) before the move's own event.
+   */
+  owedEvents?: PointerMoved[];
 }
 
 export interface FetchValidators {

@@ -1,7 +1,7 @@
 import { backoffDelay, sleep as realSleep, type Sleep } from '../backoff';
 import { type MirrorDeps, settleMirror } from '../mirror/publish';
 import { type Notify, pointerMoved } from './events';
-import type { DatafileStore, Pointer, RevisionLedger } from './ports';
+import type { DatafileStore, Pointer, PointerMoved, RevisionLedger } from './ports';
 
 export interface SettleDeps extends MirrorDeps {
   ledger: RevisionLedger;
@@ -18,7 +18,9 @@ const BACKOFF = { baseMs: 25, maxMs: 800 };
  * move's "unsettled" mark — conditional on the pointer still being at that move. Every move is born
  * unsettled in the same transaction that makes it, so a crash anywhere in between leaves a mark
  * that the next redelivery or reconcile run finds and finishes: events are published at least
- * once, each with the move's stable `eventId`.
+ * once, each with the move's stable `eventId`. A move that replaced unsettled moves owes their
+ * events too (`owedEvents`, lib/sync/owed.ts): they go out first, under their own ids, and the
+ * clear removes them with the mark.
  *
  * Why the conditional clear: when two deliveries race, a slower copy of an older revision can land
  * after the newer one. The clear fails for whoever was overtaken, and that writer re-reads the
@@ -45,9 +47,11 @@ export async function settlePointer(key: string, start: Pointer | undefined, dep
       // The SDK mirror follows like the alias (keys without an access token only).
       await settleMirror(key, pointer, deps);
       if (announce && pointer.eventId) {
-        const published = (await deps.notify?.(pointerMoved(pointer))) ?? true;
-        if (!published) return pointer;
-        if (await deps.ledger.settle(key, pointer.eventId)) return { ...pointer, unsettled: false };
+        if (!(await publishAll(deps, [...(pointer.owedEvents ?? []), pointerMoved(pointer)]))) return pointer;
+        if (await deps.ledger.settle(key, pointer.eventId)) {
+          const { owedEvents: _published, ...settled } = pointer;
+          return { ...settled, unsettled: false };
+        }
       } else {
         const now = await deps.ledger.getPointer(key);
         if (now && sameMove(now, pointer)) return now;
@@ -61,6 +65,12 @@ export async function settlePointer(key: string, start: Pointer | undefined, dep
   }
   if (lastError) throw lastError;
   return pointer;
+}
+
+/** Publish in order; false at the first that could not be (the mark stays, and all are published again later). */
+async function publishAll(deps: SettleDeps, events: PointerMoved[]): Promise<boolean> {
+  for (const event of events) if (!((await deps.notify?.(event)) ?? true)) return false;
+  return true;
 }
 
 function sameMove(a: Pointer, b: Pointer): boolean {

@@ -12,7 +12,7 @@ import { itemsFor, listObjects, type TestStores } from './stores';
  *      sha256 (a conflicting body that lost, or a crash before the transaction) is allowed: nothing names it;
  *   3. the pointer's fields are exactly its history item's;
  *   4. latest.json is byte-for-byte a stored revision no newer than the pointer — and, once
- *      converged, exactly the pointer's object, and the pointer's move settled (no `pendingEvent`).
+ *      converged, exactly the pointer's object, and the pointer's move settled (no `pendingEvent`, no `owedEvents`).
  * Returns a list of violations (empty when all hold), so a failure names every broken invariant.
  */
 export async function checkInvariants(
@@ -53,6 +53,7 @@ export async function checkInvariants(
   }
 
   if (opts.aliasConverged && pointerItem?.pendingEvent) violations.push(`pointer move ${pointerItem.pendingEvent.S} is not settled`);
+  if (opts.aliasConverged && pointerItem?.owedEvents) violations.push('pointer still owes the events of moves it replaced');
 
   const alias = await readBytes(stores, aliasObjectKey(key));
   if (pointer === undefined) {

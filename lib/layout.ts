@@ -151,9 +151,22 @@ export const DEFAULT_DATAFILE_BASES: DatafileBases = {
   auth: 'https://config.optimizely.com',
 };
 
+/** The directory of {@link datafilePath}: every path under it is a datafile request. */
+export const DATAFILE_PATH_PREFIX = '/datafiles/';
+
 /** The path every SDK requests a datafile at (Optimizely's CDN, and our mirror). */
 export function datafilePath(key: string): string {
-  return `/datafiles/${key}.json`;
+  return `${DATAFILE_PATH_PREFIX}${key}.json`;
+}
+
+/**
+ * The key a path of exactly {@link datafilePath}'s shape names: `/datafiles/{key}.json`, with no
+ * `auth/`, no legacy `/json/` and no prefix (the mirror's rule). Undefined for any other path or an
+ * invalid key.
+ */
+export function keyFromDatafilePath(path: string): string | undefined {
+  const key = /^\/datafiles\/([^/]+)\.json$/.exec(path)?.[1];
+  return isValidKey(key) ? key : undefined;
 }
 
 /**

@@ -43,12 +43,17 @@ export const MIRROR_PREFIX = 'mirror/';
  * announced under one revision can never overwrite each other, whatever order their writes land in.
  */
 export function revisionObjectKey(key: string, revision: number, sha256: string): string {
-  return `${DATAFILES_PREFIX}${key}/revisions/${revision}-${sha256}.json`;
+  return `${revisionsPrefix(key)}${revision}-${sha256}.json`;
 }
 
 /** Where revisions were stored before content addressing; pointers and history may still name it. */
 export function legacyRevisionObjectKey(key: string, revision: number): string {
-  return `${DATAFILES_PREFIX}${key}/revisions/${revision}.json`;
+  return `${revisionsPrefix(key)}${revision}.json`;
+}
+
+/** The prefix every revision object of a key is stored under (list it to see them all). */
+export function revisionsPrefix(key: string): string {
+  return `${DATAFILES_PREFIX}${key}/revisions/`;
 }
 
 /** The `latest.json` alias: always a copy of the pointer's revision object. */

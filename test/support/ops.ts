@@ -3,6 +3,7 @@ import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '
 import type { DatafileBases, ReconcileConfig, WebhookConfig } from '../../lib/config';
 import { parseProjectsConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
+import { datafilePath } from '../../lib/layout';
 import { createLogger, type Logger } from '../../lib/log';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
@@ -100,8 +101,8 @@ export function reconcileApp(env: OpsEnv, extra: WebhookAppOverrides = {}, tunin
 /** Serve `revision` for `key` at both the origin and the CDN path of the local origin. */
 export function serveRevision(origin: LocalOrigin, revision: number, key = 'sdk_key'): string {
   const text = makeDatafile({ revision, sdkKey: key });
-  origin.serve(`/datafiles/${key}.json`, body(text));
-  origin.serve(`/cdn/datafiles/${key}.json`, body(text));
+  origin.serve(datafilePath(key), body(text));
+  origin.serve(`/cdn${datafilePath(key)}`, body(text));
   return text;
 }
 

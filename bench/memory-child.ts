@@ -9,6 +9,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Table } from '../lib/aws/table';
+import { datafilePath, REVISION_SK_PREFIX } from '../lib/layout';
 import { dynamoClient, s3Client } from './env';
 import { benchApp, rawGet, webhookEvent } from './webhook';
 
@@ -40,9 +42,9 @@ async function main(): Promise<void> {
   const clients = { dynamo: dynamoClient(DYNAMO), s3: s3Client(S3) };
   const { app } = benchApp({ clients: () => clients }, { table: TABLE, bucket: BUCKET, origin });
   const raw = async (rev: string) => {
-    const got = await rawGet(`${ORIGIN}/datafiles/raw.json?rev=${rev}`);
+    const got = await rawGet(`${ORIGIN}${datafilePath('raw')}?rev=${rev}`);
     await clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `raw/${rev}.json`, Body: got }));
-    await clients.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'raw' }, sk: { S: `REV#${rev}` } } }));
+    await clients.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: Table.key('raw', `${REVISION_SK_PREFIX}${rev}`) }));
   };
   const once = async (rev: string) => {
     if (MODE === 'raw') return raw(rev);

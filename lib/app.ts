@@ -1,5 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { clientConfig } from './aws/clients';
+import { awsClient } from './aws/clients';
 import { ssmProjects } from './aws/ssm-projects';
 import { sdkAccepts } from './changes/sdk-check';
 import type { ReconcileConfig, WebhookConfig } from './config';
@@ -40,7 +40,7 @@ function buildCore(config: WebhookConfig, overrides: WebhookAppOverrides, servic
   const { logger } = stores;
   const projects: ProjectsSource =
     config.projects.kind === 'ssm'
-      ? ssmProjects(config.projects.parameter, overrides.ssm ?? new SSMClient(clientConfig()), {
+      ? ssmProjects(config.projects.parameter, overrides.ssm ?? awsClient(SSMClient), {
           ttlMs: config.projects.ttlMs,
           logger,
           now: overrides.now,

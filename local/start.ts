@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp } from '../lib/app';
-import { clientConfig, dynamoClient, s3Client } from '../lib/aws/clients';
+import { awsClient, dynamoClient, s3Client } from '../lib/aws/clients';
 import { S3Mirror } from '../lib/aws/s3-mirror';
 import { type Env, int, loadReconcileConfig, type ProjectsConfig } from '../lib/config';
 import { DEFAULT_ALLOWED_HOSTS } from '../lib/datafile/hosts';
@@ -44,7 +44,7 @@ async function main(env: Env): Promise<void> {
   const bus = await startLocalEventBridge(eventsPort);
   stopping.unshift(() => bus.close());
   bus.onEvent = (e) => console.log(`[event] ${e.detailType}: ${JSON.stringify(e.detail)}`);
-  const events = new EventBridgeClient(clientConfig({ endpoint: bus.endpoint }));
+  const events = awsClient(EventBridgeClient, { endpoint: bus.endpoint });
 
   const config = loadReconcileConfig({
     ...env,

@@ -1,5 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
+import { awsClient } from '../../lib/aws/clients';
 import type { DatafileBases, ReconcileConfig, WebhookConfig } from '../../lib/config';
 import { parseProjectsConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
@@ -48,10 +49,13 @@ export function basesFor(origin: LocalOrigin): DatafileBases {
 }
 
 export function busClient(bus: LocalEventBridge): EventBridgeClient {
-  return new EventBridgeClient({
+  return awsClient(EventBridgeClient, {
     endpoint: bus.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // Slack, as for the test stores (test/support/stores.ts): a slow shared machine is not a stalled bus.
+    requestTimeoutMs: 60_000,
+    connectionTimeoutMs: 10_000,
   });
 }
 

@@ -29,7 +29,7 @@ export function sourceFiles(dirs: readonly string[] = SCANNED_DIRS): string[] {
 }
 
 export function parse(path: string): ts.SourceFile {
-  return ts.createSourceFile(path, readFileSync(join(ROOT, path), 'utf8'), ts.ScriptTarget.Latest, true);
+  return ts.createSourceFile(path, readFileSync(join(ROOT, path), 'utf8'), ts.ScriptTarget.Latest, false);
 }
 
 /** One node of interest in a file, with its 1-based line (for the failure message). */

@@ -1,5 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Table } from '../lib/aws/table';
+import { aliasObjectKey, datafilePath, REVISION_SK_PREFIX } from '../lib/layout';
 import type { BenchEnv } from './env';
 import { datafileOfSize, timeCommands } from './env';
 import type { DatafileOrigin } from './origin';
@@ -56,9 +58,9 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
       await timeMs(() =>
         Promise.all(
           revisions.map(async (r) => {
-            const got = await rawGet(`${origin.url}/datafiles/raw.json?rev=${r}`);
+            const got = await rawGet(`${origin.url}${datafilePath('raw')}?rev=${r}`);
             await s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: `raw/${r}.json`, Body: got }));
-            await dynamo.send(new PutItemCommand({ TableName: target.table, Item: { pk: { S: 'raw' }, sk: { S: `REV#${r}` } } }));
+            await dynamo.send(new PutItemCommand({ TableName: target.table, Item: Table.key('raw', `${REVISION_SK_PREFIX}${r}`) }));
           }),
         ),
       ),
@@ -83,7 +85,7 @@ export async function burst(env: BenchEnv, origin: DatafileOrigin, n: number, tr
       }
     }
     const max = Math.max(...revisions);
-    const alias = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: 'datafiles/sdk_key/latest.json' }));
+    const alias = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: aliasObjectKey('sdk_key') }));
     pointerCorrect &&= (await pointerRevision(dynamo, target.table)) === max && alias.Metadata?.revision === String(max);
     for (const r of revisions) origin.forget(r);
     for (const [name, t] of commands) requests[name] = (requests[name] ?? 0) + t.count / (n * trials);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, Socket } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type ClientOptions, dynamoClient as factoryDynamo, s3Client as factoryS3 } from '../lib/aws/clients';
 import type { Logger } from '../lib/log';
 import { ensureBucket, ensureTable } from '../local/provision';
 import { type LocalStores, startLocalStores } from '../local/stores';
@@ -16,21 +17,26 @@ export interface BenchEnv {
   stop(): Promise<void>;
 }
 
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/**
+ * The project's client factory pointed at the bench's local stores, with fixed credentials (never a
+ * developer's profile) and slack on the timeouts: a busy machine must not turn a slow trial into retries.
+ */
+function local(endpoint: string): ClientOptions {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestTimeoutMs: 60_000,
+    connectionTimeoutMs: 10_000,
+  };
+}
 
 export function dynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+  return factoryDynamo(local(endpoint));
 }
 
 export function s3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return factoryS3(local(endpoint));
 }
 
 export async function startBenchEnv(): Promise<BenchEnv> {

@@ -5,28 +5,37 @@
  *
  * Peak RSS comes from the kernel's high-water mark (VmHWM, reset through /proc/self/clear_refs), so
  * short spikes between samples are not missed; heap and ArrayBuffer peaks are sampled every ms.
+ *
+ * Everything it needs comes as arguments from memory.ts (no environment variables: this is a private
+ * parent-child protocol, not configuration): `--dynamo <url> --s3 <url> --origin <url> --table <name>
+ * --bucket <name> --mode webhook|raw --warm-rev <n> --rev <n>`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Table } from '../lib/aws/table';
+import { datafilePath, REVISION_SK_PREFIX } from '../lib/layout';
 import { dynamoClient, s3Client } from './env';
 import { benchApp, rawGet, webhookEvent } from './webhook';
 
-function need(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
+const text = { type: 'string' } as const;
+const { values: args } = parseArgs({
+  options: { dynamo: text, s3: text, origin: text, table: text, bucket: text, mode: text, 'warm-rev': text, rev: text },
+});
+function need(name: keyof typeof args): string {
+  const value = args[name];
+  if (!value) throw new Error(`--${name} is required`);
   return value;
 }
-const [DYNAMO, S3, ORIGIN, TABLE, BUCKET, MODE, WARM_REV, REV] = [
-  'DYNAMO',
-  'S3',
-  'ORIGIN',
-  'TABLE',
-  'BUCKET',
-  'MODE',
-  'WARM_REV',
-  'REV',
-].map(need) as [string, string, string, string, string, string, string, string];
+const DYNAMO = need('dynamo');
+const S3 = need('s3');
+const ORIGIN = need('origin');
+const TABLE = need('table');
+const BUCKET = need('bucket');
+const MODE = need('mode');
+const WARM_REV = need('warm-rev');
+const REV = need('rev');
 
 function hwm(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -40,9 +49,9 @@ async function main(): Promise<void> {
   const clients = { dynamo: dynamoClient(DYNAMO), s3: s3Client(S3) };
   const { app } = benchApp({ clients: () => clients }, { table: TABLE, bucket: BUCKET, origin });
   const raw = async (rev: string) => {
-    const got = await rawGet(`${ORIGIN}/datafiles/raw.json?rev=${rev}`);
+    const got = await rawGet(`${ORIGIN}${datafilePath('raw')}?rev=${rev}`);
     await clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `raw/${rev}.json`, Body: got }));
-    await clients.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'raw' }, sk: { S: `REV#${rev}` } } }));
+    await clients.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: Table.key('raw', `${REVISION_SK_PREFIX}${rev}`) }));
   };
   const once = async (rev: string) => {
     if (MODE === 'raw') return raw(rev);

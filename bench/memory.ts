@@ -30,20 +30,19 @@ export async function memory(env: BenchEnv, origin: DatafileOrigin, bytes: numbe
     const target = ++rev;
     origin.prepare(warm, Buffer.from(datafileOfSize(warm, 10 * 1024)));
     origin.prepare(target, Buffer.from(datafileOfSize(target, bytes)));
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--no-warnings', '--import', 'tsx', `${__dirname}/memory-child.ts`], {
-      env: {
-        ...process.env,
-        DYNAMO: env.stores.dynamoEndpoint,
-        S3: env.stores.s3Endpoint,
-        ORIGIN: origin.url,
-        TABLE: names.table,
-        BUCKET: names.bucket,
-        MODE: mode,
-        WARM_REV: String(warm),
-        REV: String(target),
-      },
-      maxBuffer: 1024 * 1024,
-    });
+    const args = {
+      dynamo: env.stores.dynamoEndpoint,
+      s3: env.stores.s3Endpoint,
+      origin: origin.url,
+      table: names.table,
+      bucket: names.bucket,
+      mode,
+      'warm-rev': String(warm),
+      rev: String(target),
+    };
+    const argv = Object.entries(args).flatMap(([name, value]) => [`--${name}`, value]);
+    const child = ['--expose-gc', '--no-warnings', '--import', 'tsx', `${__dirname}/memory-child.ts`, ...argv];
+    const { stdout } = await run(process.execPath, child, { maxBuffer: 1024 * 1024 });
     origin.forget(warm);
     origin.forget(target);
     samples[mode].push(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Sample);

@@ -1,4 +1,5 @@
 import { S3Mirror } from '../lib/aws/s3-mirror';
+import { DATAFILE_PATH_PREFIX, datafilePath } from '../lib/layout';
 import { serveHttpApi } from '../local/http-adapter';
 import { localMirrorRoute } from '../local/mirror';
 import { type BenchEnv, countingProxy, datafileOfSize } from './env';
@@ -33,14 +34,14 @@ export async function mirrorPropagation(env: BenchEnv, origin: DatafileOrigin, o
   const http = await serveHttpApi(app, '/webhook', 0, [route]);
   const statuses: number[] = [];
   http.server.on('request', (req, res) => {
-    if (req.url?.startsWith('/datafiles/')) res.on('finish', () => statuses.push(res.statusCode));
+    if (req.url?.startsWith(DATAFILE_PATH_PREFIX)) res.on('finish', () => statuses.push(res.statusCode));
   });
   const proxy = await countingProxy(http.port);
   let rev = 1;
   origin.prepare(rev, Buffer.from(datafileOfSize(rev, opts.bytes)));
   if ((await app(webhookEvent(origin, rev))).statusCode !== 200) throw new Error('seeding webhook failed');
 
-  const sdk = await startPollingSdk(KEY, `${proxy.url}/datafiles/%s.json`, INTERVAL_MS);
+  const sdk = await startPollingSdk(KEY, `${proxy.url}${datafilePath('%s')}`, INTERVAL_MS);
   const until = async (cond: () => boolean) => {
     const deadline = performance.now() + 30_000;
     while (!cond()) {

@@ -1,3 +1,4 @@
+import { datafilePath } from '../lib/layout';
 import { createDatafileReader } from '../lib/reader';
 import { type BenchEnv, countCommands, countingProxy, datafileOfSize } from './env';
 import type { DatafileOrigin } from './origin';
@@ -48,7 +49,7 @@ export async function propagation(env: BenchEnv, origin: DatafileOrigin, opts: {
   origin.publish(SDK_KEY, Buffer.from(datafileOfSize(rev, opts.bytes)));
   if ((await app(webhookEvent(origin, rev))).statusCode !== 200) throw new Error('seeding webhook failed');
 
-  const sdk = await startPollingSdk(SDK_KEY, `${originProxy.url}/datafiles/%s.json`, windowMs);
+  const sdk = await startPollingSdk(SDK_KEY, `${originProxy.url}${datafilePath('%s')}`, windowMs);
 
   let running = true;
   let readerRevision = 0;

@@ -3,7 +3,8 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { revisionObjectKey } from '../lib/layout';
+import { Table } from '../lib/aws/table';
+import { datafilePath, POINTER_SK, revisionObjectKey } from '../lib/layout';
 import { createDatafileReader } from '../lib/reader';
 import { type BenchEnv, countCommands, datafileOfSize } from './env';
 import type { DatafileOrigin } from './origin';
@@ -47,7 +48,7 @@ export async function warmRead(env: BenchEnv, origin: DatafileOrigin, bytes: num
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const httpGet = () =>
     new Promise<string>((resolve, reject) => {
-      httpRequest({ host: '127.0.0.1', port, path: `/datafiles/${KEY}.json`, agent }, (res) => {
+      httpRequest({ host: '127.0.0.1', port, path: datafilePath(KEY), agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -120,7 +121,7 @@ export async function revalidation(env: BenchEnv, origin: DatafileOrigin, bytes:
 }
 
 function getPointer(table: string) {
-  return new GetItemCommand({ TableName: table, Key: { pk: { S: KEY }, sk: { S: 'POINTER' } }, ConsistentRead: true });
+  return new GetItemCommand({ TableName: table, Key: Table.key(KEY, POINTER_SK), ConsistentRead: true });
 }
 
 export interface ColdLoadResult {

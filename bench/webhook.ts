@@ -2,7 +2,9 @@ import { request } from 'node:http';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createWebhookApp, type WebhookAppOverrides } from '../lib/app';
+import { Table } from '../lib/aws/table';
 import { fetchPolicy, parseProjectsConfig } from '../lib/config';
+import { datafilePath, POINTER_SK, REVISION_SK_PREFIX } from '../lib/layout';
 import type { WebhookEvent } from '../lib/webhook/request';
 import { PROJECT_ID } from '../test/support/datafiles';
 import { httpApiEvent, payload, SECRET } from '../test/support/webhooks';
@@ -84,9 +86,9 @@ export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: 
       origin.prepare(revision, body);
       const r = revision;
       const ms = await timeMs(async () => {
-        const got = await rawGet(`${origin.url}/datafiles/raw.json?rev=${r}`);
+        const got = await rawGet(`${origin.url}${datafilePath('raw')}?rev=${r}`);
         await s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: `raw/${r}.json`, Body: got, ContentType: 'application/json' }));
-        await dynamo.send(new PutItemCommand({ TableName: target.table, Item: { pk: { S: 'raw' }, sk: { S: `REV#${r}` } } }));
+        await dynamo.send(new PutItemCommand({ TableName: target.table, Item: Table.key('raw', `${REVISION_SK_PREFIX}${r}`) }));
       });
       origin.forget(r);
       return ms;
@@ -127,8 +129,6 @@ export async function webhookPath(env: BenchEnv, origin: DatafileOrigin, bytes: 
 }
 
 export async function pointerRevision(dynamo: DynamoDBClient, table: string, key = 'sdk_key'): Promise<number | undefined> {
-  const out = await dynamo.send(
-    new GetItemCommand({ TableName: table, Key: { pk: { S: key }, sk: { S: 'POINTER' } }, ConsistentRead: true }),
-  );
+  const out = await dynamo.send(new GetItemCommand({ TableName: table, Key: Table.key(key, POINTER_SK), ConsistentRead: true }));
   return out.Item?.revision?.N === undefined ? undefined : Number(out.Item.revision.N);
 }

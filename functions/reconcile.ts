@@ -6,8 +6,9 @@ import type { ReconcileSummary } from '../lib/sync/reconcile';
 // Built once per container. Unlike the webhook, a configuration error here simply fails the
 // invocation: a scheduled run has no caller to answer, and the failure shows in the function's
 // error metric and log. Metrics are dimensioned by the function's name (set by Lambda).
-const run = createReconcileApp(loadReconcileConfig(), {
-  observe: reconcileObserver({ service: process.env.AWS_LAMBDA_FUNCTION_NAME || 'datafile-sync-reconcile' }),
+const config = loadReconcileConfig();
+const run = createReconcileApp(config, {
+  observe: reconcileObserver({ service: process.env.AWS_LAMBDA_FUNCTION_NAME || 'datafile-sync-reconcile', logLevel: config.logLevel }),
 });
 
 /**

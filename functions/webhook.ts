@@ -1,23 +1,36 @@
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createWebhookApp } from '../lib/app';
-import { loadWebhookConfig } from '../lib/config';
+import { loadWebhookConfig, type WebhookConfig } from '../lib/config';
 import { DatafileSyncError, describeError } from '../lib/errors';
 import { createLogger } from '../lib/log';
 import { webhookObserver } from '../lib/metrics';
 import { errorResponse } from '../lib/webhook/http';
 import type { WebhookEvent } from '../lib/webhook/request';
 
-// Metrics are dimensioned by the function's name (set by Lambda), which the alarms reference.
-const observe = webhookObserver({ service: process.env.AWS_LAMBDA_FUNCTION_NAME || 'datafile-sync-webhook' });
+// Read once per container. A configuration error is kept and answered as a JSON 500 on each request
+// (logged, and counted as a webhook failure), rather than crashing the init phase.
+let config: WebhookConfig | undefined;
+let configError: unknown;
+try {
+  config = loadWebhookConfig();
+} catch (error) {
+  configError = error;
+}
 
-// Built once per container and reused by every warm invocation. A configuration error is kept and
-// answered as a JSON 500 on each request (logged, and counted as a webhook failure), rather than
-// crashing the init phase.
+// Metrics are dimensioned by the function's name (set by Lambda), which the alarms reference. Their
+// warnings log at the configured level (the default, info, when the configuration did not load).
+const observe = webhookObserver({
+  service: process.env.AWS_LAMBDA_FUNCTION_NAME || 'datafile-sync-webhook',
+  logLevel: config?.logLevel,
+});
+
+// Built once per container and reused by every warm invocation.
 const app = (() => {
   try {
-    return createWebhookApp(loadWebhookConfig(), { observe });
+    if (!config) throw configError;
+    return createWebhookApp(config, { observe });
   } catch (error) {
-    createLogger({ service: 'datafile-sync-webhook' }).error('invalid configuration', { error: describeError(error) });
+    createLogger({ service: 'datafile-sync-webhook' }, config?.logLevel).error('invalid configuration', { error: describeError(error) });
     return async () => {
       const response = errorResponse(error);
       observe({

@@ -43,12 +43,17 @@ export const MIRROR_PREFIX = 'mirror/';
  * announced under one revision can never overwrite each other, whatever order their writes land in.
  */
 export function revisionObjectKey(key: string, revision: number, sha256: string): string {
-  return `${DATAFILES_PREFIX}${key}/revisions/${revision}-${sha256}.json`;
+  return `${revisionsPrefix(key)}${revision}-${sha256}.json`;
 }
 
 /** Where revisions were stored before content addressing; pointers and history may still name it. */
 export function legacyRevisionObjectKey(key: string, revision: number): string {
-  return `${DATAFILES_PREFIX}${key}/revisions/${revision}.json`;
+  return `${revisionsPrefix(key)}${revision}.json`;
+}
+
+/** The prefix every revision object of a key is stored under (list it to see them all). */
+export function revisionsPrefix(key: string): string {
+  return `${DATAFILES_PREFIX}${key}/revisions/`;
 }
 
 /** The `latest.json` alias: always a copy of the pointer's revision object. */
@@ -156,9 +161,22 @@ export const DEFAULT_DATAFILE_BASES: DatafileBases = {
   auth: 'https://config.optimizely.com',
 };
 
+/** The directory of {@link datafilePath}: every path under it is a datafile request. */
+export const DATAFILE_PATH_PREFIX = '/datafiles/';
+
 /** The path every SDK requests a datafile at (Optimizely's CDN, and our mirror). */
 export function datafilePath(key: string): string {
-  return `/datafiles/${key}.json`;
+  return `${DATAFILE_PATH_PREFIX}${key}.json`;
+}
+
+/**
+ * The key a path of exactly {@link datafilePath}'s shape names: `/datafiles/{key}.json`, with no
+ * `auth/`, no legacy `/json/` and no prefix (the mirror's rule). Undefined for any other path or an
+ * invalid key.
+ */
+export function keyFromDatafilePath(path: string): string | undefined {
+  const key = /^\/datafiles\/([^/]+)\.json$/.exec(path)?.[1];
+  return isValidKey(key) ? key : undefined;
 }
 
 /**

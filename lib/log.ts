@@ -76,11 +76,12 @@ function scrub(value: unknown, depth: number, path: WeakSet<object>): unknown {
   return out;
 }
 
-export function createLogger(
-  base: Record<string, unknown> = {},
-  minLevel: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
-): Logger {
-  // Own keys only: LOG_LEVEL=constructor must not find Object.prototype.constructor.
+/**
+ * A logger writing `minLevel` and above. The level is the caller's to pass (from `LOG_LEVEL`, read by
+ * lib/config like every variable); this module never reads the environment.
+ */
+export function createLogger(base: Record<string, unknown> = {}, minLevel: LogLevel = 'info'): Logger {
+  // Own keys only: a level of `constructor` must not find Object.prototype.constructor.
   const threshold = Object.hasOwn(LEVELS, minLevel) ? LEVELS[minLevel] : LEVELS.info;
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;

@@ -8,7 +8,7 @@
  * account never share a metric and each alarm names its function with a `!Ref` (infra/alarms.yml).
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createLogger } from './log';
+import { createLogger, type LogLevel } from './log';
 
 /** The namespace of every metric this project emits. */
 export const METRICS_NAMESPACE = 'OptimizelyDatafileSync';
@@ -38,6 +38,8 @@ export interface ObserverOptions {
   /** The `service` dimension; deployed, the Lambda function name. */
   service: string;
   namespace?: string;
+  /** The level of the warnings about dropped metrics (the function's `LOG_LEVEL`); default info. */
+  logLevel?: LogLevel;
 }
 
 /**
@@ -98,7 +100,8 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
  */
 function emitter(options: ObserverOptions): (dimensions: Record<string, string>, values: [string, Unit, number | undefined][]) => void {
   const metrics = new Metrics({ namespace: options.namespace ?? METRICS_NAMESPACE, serviceName: options.service });
-  const warn = (message: string, fields: Record<string, unknown>) => createLogger({ service: options.service }).warn(message, fields);
+  const warn = (message: string, fields: Record<string, unknown>) =>
+    createLogger({ service: options.service }, options.logLevel).warn(message, fields);
   return (dimensions, values) => {
     try {
       const kept = values.filter(([name, , value]) => {

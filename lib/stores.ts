@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { clientConfig, dynamoClient, s3Client } from './aws/clients';
+import { awsClient, dynamoClient, s3Client } from './aws/clients';
 import { DynamoLedger } from './aws/dynamo-ledger';
 import { EventBridgePublisher } from './aws/events';
 import { S3Mirror } from './aws/s3-mirror';
@@ -47,9 +47,7 @@ export function buildStores(config: StoresConfig, overrides: StoresOverrides, se
   const logger = overrides.logger ?? createLogger({ service }, config.logLevel ?? 'info');
   const publisher =
     overrides.publisher ??
-    (config.eventBusName
-      ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events ?? new EventBridgeClient(clientConfig()) })
-      : undefined);
+    (config.eventBusName ? new EventBridgePublisher({ busName: config.eventBusName, client: overrides.events }) : undefined);
   const s3 = overrides.s3 ?? s3Client();
   return {
     ledger: new DynamoLedger({ table: config.table, client: overrides.dynamo ?? dynamoClient(), now: overrides.clock, logger }),
@@ -73,6 +71,6 @@ export function buildProjects(
   logger: Logger,
 ): ProjectsSource {
   if (setting.kind === 'static') return staticProjects(setting.config);
-  const client = overrides.ssm ?? new SSMClient(clientConfig());
+  const client = overrides.ssm ?? awsClient(SSMClient);
   return ssmProjects(setting.parameter, client, { ttlMs: setting.ttlMs, logger, now: overrides.now });
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isS3NotFound } from '../lib/aws/inspect';
 import { MIRROR_META } from '../lib/aws/s3-mirror';
-import { mirrorObjectKey } from '../lib/layout';
-import { type MirrorObject, mirrorKeyFromPath, mirrorResponse } from '../lib/mirror/respond';
+import { DATAFILE_PATH_PREFIX, keyFromDatafilePath, mirrorObjectKey } from '../lib/layout';
+import { type MirrorObject, mirrorResponse } from '../lib/mirror/respond';
 import type { RawRoute } from './http-adapter';
 
 export interface LocalMirrorOptions {
@@ -19,8 +19,8 @@ export interface LocalMirrorOptions {
  */
 export function localMirrorRoute(options: LocalMirrorOptions): RawRoute {
   return (path, request) => {
-    if (!path.startsWith('/datafiles/')) return undefined;
-    const key = mirrorKeyFromPath(path);
+    if (!path.startsWith(DATAFILE_PATH_PREFIX)) return undefined;
+    const key = keyFromDatafilePath(path);
     return (async () => mirrorResponse(request, key === undefined ? undefined : await readMirror(options, key), options))();
   };
 }

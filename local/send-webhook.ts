@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { datafilePath } from '../lib/layout';
 import { signBody } from '../lib/webhook/signature';
 import { LOCAL_DEFAULTS as D } from './defaults';
 import { body, startOrigin } from './origin';
@@ -49,16 +50,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
   const origin = await startOrigin();
   try {
-    origin.serve(`/datafiles/${key}.json`, body(text));
-    origin.serve(`/cdn/datafiles/${key}.json`, body(text));
+    origin.serve(datafilePath(key), body(text));
+    origin.serve(`/cdn${datafilePath(key)}`, body(text));
     const payload = JSON.stringify({
       project_id: Number(project),
       timestamp: Math.floor(Date.now() / 1000),
       event: 'project.datafile_updated',
       data: {
         revision,
-        origin_url: `${origin.url}/datafiles/${key}.json`,
-        cdn_url: `${origin.url}/cdn/datafiles/${key}.json`,
+        origin_url: `${origin.url}${datafilePath(key)}`,
+        cdn_url: `${origin.url}/cdn${datafilePath(key)}`,
         environment: v.environment ?? 'Production',
       },
     });

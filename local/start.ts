@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp } from '../lib/app';
-import { clientConfig, dynamoClient, s3Client } from '../lib/aws/clients';
+import { awsClient, dynamoClient, s3Client } from '../lib/aws/clients';
 import { S3Mirror } from '../lib/aws/s3-mirror';
 import { type Env, int, loadReconcileConfig, type ProjectsConfig } from '../lib/config';
 import { DEFAULT_ALLOWED_HOSTS } from '../lib/datafile/hosts';
+import { aliasObjectKey, datafilePath } from '../lib/layout';
 import { LOCAL_DEFAULTS as D } from './defaults';
 import { startLocalEventBridge } from './eventbridge';
 import { serveHttpApi } from './http-adapter';
@@ -43,7 +44,7 @@ async function main(env: Env): Promise<void> {
   const bus = await startLocalEventBridge(eventsPort);
   stopping.unshift(() => bus.close());
   bus.onEvent = (e) => console.log(`[event] ${e.detailType}: ${JSON.stringify(e.detail)}`);
-  const events = new EventBridgeClient(clientConfig({ endpoint: bus.endpoint }));
+  const events = awsClient(EventBridgeClient, { endpoint: bus.endpoint });
 
   const config = loadReconcileConfig({
     ...env,
@@ -135,7 +136,7 @@ function banner(u: Urls): void {
       '',
       'Optimizely Datafile Sync — local stack',
       `  webhook        POST ${webhook}`,
-      `  SDK mirror     GET  http://127.0.0.1:${u.port}/datafiles/<sdkKey>.json  (JS SDK urlTemplate: 'http://127.0.0.1:${u.port}/datafiles/%s.json')`,
+      `  SDK mirror     GET  http://127.0.0.1:${u.port}${datafilePath('<sdkKey>')}  (JS SDK urlTemplate: 'http://127.0.0.1:${u.port}${datafilePath('%s')}')`,
       ...projects,
       `  S3 (s3rver)    ${u.s3}  bucket ${D.bucket}`,
       `  DynamoDB Local ${u.dynamo}  table ${D.table}  (java pid ${u.pid ?? '?'})`,
@@ -148,7 +149,7 @@ function banner(u: Urls): void {
       '  npm run cli -- status --local',
       '  npm run cli -- history <sdkKey> --local',
       '  npm run cli -- held --local',
-      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region us-east-1 --endpoint-url ${u.s3} s3 cp s3://${D.bucket}/datafiles/<sdkKey>/latest.json -`,
+      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region us-east-1 --endpoint-url ${u.s3} s3 cp s3://${D.bucket}/${aliasObjectKey('<sdkKey>')} -`,
       '',
       'ready — Ctrl-C to stop',
     ].join('\n'),

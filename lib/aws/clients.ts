@@ -2,8 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 
 /**
- * The one place AWS clients are configured (the functions, the CLI, the local stack, the tests and
- * the published reader all build theirs here).
+ * The one place AWS clients are configured and built (the functions, the CLI, the local stack, the
+ * bench, the tests and the published reader all build theirs here; a guard test,
+ * test/unit/guards/aws-clients.test.ts, keeps `new …Client(` out of every other file).
  *
  * - Timeouts on every client: a connection must open within `connectionTimeoutMs` and a request
  *   answer (its headers) within `requestTimeoutMs`, and the SDK tries at most `maxAttempts` times,
@@ -13,11 +14,15 @@ import { S3Client } from '@aws-sdk/client-s3';
  *   S3 endpoint is in use it is turned on here, and dummy credentials are filled in when none are set.
  * - Checksums only when required: s3rver does not implement the newer flexible checksums, and every
  *   reader of our objects verifies the sha256 itself.
+ * - Only the S3 and DynamoDB packages are imported here (the published reader depends on those two
+ *   alone): other services' clients are built by {@link awsClient} from the class the caller passes.
  */
 export interface ClientOptions {
   region?: string;
   /** An explicit endpoint (local stack, tests); otherwise the SDK's own resolution. */
   endpoint?: string;
+  /** Fixed credentials (local stand-ins that must not pick up a developer's profile); otherwise the SDK's chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxAttempts?: number;
@@ -35,7 +40,11 @@ export function clientConfig(options: ClientOptions = {}, service: 'S3' | 'DYNAM
   return {
     ...(options.region ? { region: options.region } : custom && !haveRegion ? { region: 'us-east-1' } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(custom && !haveKeys ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
+    ...(options.credentials
+      ? { credentials: options.credentials }
+      : custom && !haveKeys
+        ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }
+        : {}),
     maxAttempts: options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? CLIENT_DEFAULTS.connectionTimeoutMs,
@@ -59,4 +68,16 @@ export function s3Client(options: ClientOptions = {}): S3Client {
 
 export function dynamoClient(options: ClientOptions = {}): DynamoDBClient {
   return new DynamoDBClient(clientConfig(options, 'DYNAMODB'));
+}
+
+/** What {@link awsClient} accepts: an AWS SDK v3 client class (EventBridgeClient, SSMClient, …). */
+export type AwsClientClass<C> = new (config: ReturnType<typeof clientConfig>) => C;
+
+/**
+ * A client of any other service (EventBridge, SSM, CloudFormation), configured as every client is:
+ * `awsClient(EventBridgeClient, { region })`. The caller passes the class, so its package is loaded
+ * only where it is used.
+ */
+export function awsClient<C>(Client: AwsClientClass<C>, options: ClientOptions = {}): C {
+  return new Client(clientConfig(options));
 }

@@ -100,7 +100,8 @@ export async function listRollbacks(table: Table, key: string): Promise<Rollback
         table.client.send(
           new QueryCommand({
             TableName: table.name,
-            KeyConditionExpression: 'pk = :k AND begins_with(sk, :log)',
+            KeyConditionExpression: '#pk = :k AND begins_with(#sk, :log)',
+            ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
             ExpressionAttributeValues: { ':k': { S: key }, ':log': { S: ROLLBACK_SK_PREFIX } },
             ExclusiveStartKey: start,
             ConsistentRead: true,
@@ -120,7 +121,7 @@ async function queryHistory(
   o: { descending?: boolean; limit?: number; start?: Record<string, AttributeValue>; below?: number; paged?: boolean },
 ): Promise<{ items: StoredRevision[]; next?: Record<string, AttributeValue> }> {
   // `below`: history items sort by zero-padded revision, so "sk between REV# and REV#{n-1}" is below n.
-  const range = o.below === undefined ? 'begins_with(sk, :rev)' : 'sk BETWEEN :rev AND :below';
+  const range = o.below === undefined ? 'begins_with(#sk, :rev)' : '#sk BETWEEN :rev AND :below';
   const values: Record<string, AttributeValue> = { ':k': { S: key }, ':rev': { S: REVISION_SK_PREFIX } };
   if (o.below !== undefined) values[':below'] = { S: revisionSk(Math.max(0, o.below - 1)) };
   const out = await read(
@@ -128,7 +129,8 @@ async function queryHistory(
       table.client.send(
         new QueryCommand({
           TableName: table.name,
-          KeyConditionExpression: `pk = :k AND ${range}`,
+          KeyConditionExpression: `#pk = :k AND ${range}`,
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
           ExpressionAttributeValues: values,
           ScanIndexForward: !o.descending,
           Limit: o.limit,

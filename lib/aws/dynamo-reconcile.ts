@@ -48,8 +48,8 @@ export async function saveValidators(table: Table, key: string, v: FetchValidato
         TableName: table.name,
         Key: Table.key(key, POINTER_SK),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#url': ATTR.fetchUrl, '#etag': ATTR.fetchEtag, '#lm': ATTR.fetchLastModified },
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#url': ATTR.fetchUrl, '#etag': ATTR.fetchEtag, '#lm': ATTR.fetchLastModified },
         ExpressionAttributeValues: values,
       }),
     );

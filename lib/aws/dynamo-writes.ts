@@ -11,7 +11,8 @@ export function historyPut(table: string, rev: StoredRevision) {
     Put: {
       TableName: table,
       Item: revisionItem(rev),
-      ConditionExpression: 'attribute_not_exists(pk)',
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': ATTR.pk },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
@@ -36,7 +37,7 @@ export function pointerMove(table: string, rev: StoredRevision, seen: Pointer | 
   // Why this condition: it names the pointer state we decided on. If another delivery moved the
   // pointer (or someone pinned it) in between, the check fails and we re-decide with the new
   // state instead of overwriting a newer revision. `pinned` is re-checked here for the same reason.
-  let condition = 'attribute_not_exists(pk)';
+  let condition = 'attribute_not_exists(#pk)';
   if (seen) {
     update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
     condition = '#revision = :seen AND (attribute_not_exists(#pinned) OR #pinned = :pinned)';
@@ -48,7 +49,7 @@ export function pointerMove(table: string, rev: StoredRevision, seen: Pointer | 
       update.ExpressionAttributeValues[':seenEvent'] = { S: seen.eventId };
       condition += ' AND #eventId = :seenEvent';
     }
-  }
+  } else update.ExpressionAttributeNames['#pk'] = ATTR.pk; // only a used name may be declared
   return { Update: { ...update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
 }
 
@@ -87,7 +88,10 @@ export function toRollbackRecord(item: Record<string, AttributeValue>): Rollback
  */
 export function pointerMoveFrom(table: string, rev: StoredRevision, seen: Pointer | undefined, move: Move) {
   const update = pointerUpdate(table, rev, move);
-  if (!seen) return { ...update, ConditionExpression: 'attribute_not_exists(pk)' };
+  if (!seen) {
+    update.ExpressionAttributeNames['#pk'] = ATTR.pk;
+    return { ...update, ConditionExpression: 'attribute_not_exists(#pk)' };
+  }
   update.ExpressionAttributeValues[':seen'] = { N: String(seen.revision) };
   update.ExpressionAttributeValues[':was'] = { S: seen.updatedAt };
   return { ...update, ConditionExpression: '#revision = :seen AND #updatedAt = :was' };

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { ChangeEvent, ChangePublisher } from '../sync/ports';
+import { awsClient } from './clients';
 
 /** The documented identity of change events (README "Change events"). */
 export const EVENT_SOURCE = 'optimizely-datafile-sync';
@@ -12,6 +13,7 @@ export const HELD_DETAIL_TYPE = 'Datafile Held';
 
 export interface EventBridgePublisherOptions {
   busName: string;
+  /** Default: one from the client factory (lib/aws/clients.ts). */
   client?: EventBridgeClient;
 }
 
@@ -21,7 +23,7 @@ export class EventBridgePublisher implements ChangePublisher {
   readonly busName: string;
 
   constructor(options: EventBridgePublisherOptions) {
-    this.client = options.client ?? new EventBridgeClient({});
+    this.client = options.client ?? awsClient(EventBridgeClient);
     this.busName = options.busName;
   }
 

@@ -1,11 +1,12 @@
-import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { storageError } from '../errors';
 import { mirrorObjectKey } from '../layout';
 import type { DatafileMirror, MirrorSource } from '../mirror/publish';
 
 export interface S3MirrorOptions {
   bucket: string;
-  client?: S3Client;
+  /** The stack's S3 client (every caller has one, built by lib/aws/clients.ts). */
+  client: S3Client;
   /**
    * `Cache-Control: max-age` the copy carries (CloudFront and SDK caches honour it). Absent (the CLI,
    * which does not know the stack's setting): keep the max-age of the copy being replaced, else 1 s.
@@ -42,7 +43,7 @@ export class S3Mirror implements DatafileMirror {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: S3MirrorOptions) {
-    this.client = options.client ?? new S3Client({});
+    this.client = options.client;
     this.bucket = options.bucket;
     this.maxAgeSeconds = options.maxAgeSeconds;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));

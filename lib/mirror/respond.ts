@@ -1,11 +1,11 @@
-import { isValidKey } from '../layout';
 import { notModified } from './conditional';
 
 /**
  * The SDK mirror's HTTP answer for `GET /datafiles/{sdkKey}.json`, decided from plain values: the
  * request's method and headers and the facts of the mirror object (its bytes, the sha256 and the
  * time the pointer moved). The local route and the tests use it; CloudFront plays this part when
- * deployed (see docs/mirror.md for what differs there).
+ * deployed (see docs/mirror.md for what differs there). Which key a path names is layout's
+ * `keyFromDatafilePath`.
  */
 
 /** What the mirror knows about the copy it serves for one key. */
@@ -37,15 +37,6 @@ export interface MirrorResponse {
 export interface MirrorOptions {
   /** `Cache-Control: max-age` of datafile answers, in seconds. */
   maxAgeSeconds: number;
-}
-
-/** The mirror's path shape; exactly `/datafiles/{key}.json` (no `auth/`, no legacy `/json/`). */
-const MIRROR_PATH = /^\/datafiles\/([^/]+)\.json$/;
-
-/** The datafile key a mirror path names, or undefined when the path is not a mirror path with a valid key. */
-export function mirrorKeyFromPath(path: string): string | undefined {
-  const key = MIRROR_PATH.exec(path)?.[1];
-  return isValidKey(key) ? key : undefined;
 }
 
 /** The strong ETag of the mirror object: its sha256, quoted. */

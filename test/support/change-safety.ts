@@ -1,5 +1,6 @@
 import { createReconcileApp, createWebhookApp } from '../../lib/app';
 import { runCli } from '../../lib/cli/main';
+import { datafilePath } from '../../lib/layout';
 import { body } from '../../local/origin';
 import { buildDatafile, type DatafileSpec } from './datafile-builders';
 import { PROJECT_ID } from './datafiles';
@@ -47,8 +48,8 @@ export function guardedReconcile(env: Env, guardrails?: object) {
  */
 export function serve(env: Env, spec: DatafileSpec & { revision: number }, key = 'sdk_key', raw?: string): string {
   const text = raw ?? JSON.stringify(buildDatafile(spec));
-  env.origin.serve(`/datafiles/${key}.json`, body(text));
-  env.origin.serve(`/cdn/datafiles/${key}.json`, body(text));
+  env.origin.serve(datafilePath(key), body(text));
+  env.origin.serve(`/cdn${datafilePath(key)}`, body(text));
   return text;
 }
 

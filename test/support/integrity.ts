@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
+import { Table } from '../../lib/aws/table';
 import { runCli } from '../../lib/cli/main';
 import type { WebhookConfig } from '../../lib/config';
 import { aliasObjectKey, POINTER_SK } from '../../lib/layout';
@@ -51,7 +52,7 @@ export async function cli(env: OpsEnv, ...argv: string[]) {
 /** The raw pointer item: revision, sha256, pinned, and the move marks (`pendingEvent`, `eventId`). */
 export async function pointerItem(env: OpsEnv, key: string) {
   const out = await env.stores.dynamo.send(
-    new GetItemCommand({ TableName: env.stores.table, Key: { pk: { S: key }, sk: { S: POINTER_SK } }, ConsistentRead: true }),
+    new GetItemCommand({ TableName: env.stores.table, Key: Table.key(key, POINTER_SK), ConsistentRead: true }),
   );
   const item = out.Item;
   return {

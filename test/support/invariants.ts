@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { aliasObjectKey, legacyRevisionObjectKey, revisionObjectKey } from '../../lib/layout';
+import { Table } from '../../lib/aws/table';
+import {
+  ATTR,
+  aliasObjectKey,
+  legacyRevisionObjectKey,
+  POINTER_SK,
+  REVISION_SK_PREFIX,
+  revisionObjectKey,
+  revisionsPrefix,
+} from '../../lib/layout';
 import { itemsFor, listObjects, type TestStores } from './stores';
 
 /**
@@ -22,8 +31,8 @@ export async function checkInvariants(
 ): Promise<{ violations: string[]; pointer?: number; history: number[] }> {
   const violations: string[] = [];
   const items = await itemsFor(stores, key);
-  const pointerItem = items.find((i) => i.sk?.S === 'POINTER');
-  const history = items.filter((i) => i.sk?.S?.startsWith('REV#'));
+  const pointerItem = items.find((i) => i[ATTR.sk]?.S === POINTER_SK);
+  const history = items.filter((i) => i[ATTR.sk]?.S?.startsWith(REVISION_SK_PREFIX));
   const revisions = history.map((i) => Number(i.revision?.N));
   const pointer = pointerItem ? Number(pointerItem.revision?.N) : undefined;
   const max = revisions.length > 0 ? Math.max(...revisions) : undefined;
@@ -71,7 +80,7 @@ export async function checkInvariants(
 
 /** Revision objects in S3 for a key, by revision number (includes orphans a crash left behind). */
 export async function storedObjects(stores: TestStores, key: string): Promise<number[]> {
-  const keys = await listObjects(stores, `datafiles/${key}/revisions/`);
+  const keys = await listObjects(stores, revisionsPrefix(key));
   return keys.map((k) => Number(/\/(\d+)(?:-[0-9a-f]{64})?\.json$/.exec(k)?.[1])).sort((a, b) => a - b);
 }
 
@@ -113,7 +122,7 @@ export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
   })();
   async function readOnce() {
     const out = await stores.dynamo.send(
-      new GetItemCommand({ TableName: stores.table, Key: { pk: { S: key }, sk: { S: 'POINTER' } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: stores.table, Key: Table.key(key, POINTER_SK), ConsistentRead: true }),
     );
     const s3Key = out.Item?.s3Key?.S;
     if (s3Key) {
@@ -126,7 +135,7 @@ export function startReaderProbe(stores: TestStores, key: string): ReaderProbe {
     if (alias === 'torn') misses.push('latest.json never settled: its bytes keep disagreeing with its own sha256 metadata');
     else if (alias) {
       const stored = await itemsFor(stores, key);
-      if (!stored.some((i) => i.sk?.S?.startsWith('REV#') && i.sha256?.S === alias))
+      if (!stored.some((i) => i[ATTR.sk]?.S?.startsWith(REVISION_SK_PREFIX) && i.sha256?.S === alias))
         misses.push('latest.json holds bytes of no stored revision');
     }
   }

@@ -1,8 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
+import { awsClient } from '../../lib/aws/clients';
 import type { DatafileBases, ReconcileConfig, WebhookConfig } from '../../lib/config';
 import { parseProjectsConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
+import { datafilePath } from '../../lib/layout';
 import { createLogger, type Logger } from '../../lib/log';
 import { type LocalEventBridge, startLocalEventBridge } from '../../local/eventbridge';
 import { body, type LocalOrigin, startOrigin } from '../../local/origin';
@@ -47,10 +49,13 @@ export function basesFor(origin: LocalOrigin): DatafileBases {
 }
 
 export function busClient(bus: LocalEventBridge): EventBridgeClient {
-  return new EventBridgeClient({
+  return awsClient(EventBridgeClient, {
     endpoint: bus.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // Slack, as for the test stores (test/support/stores.ts): a slow shared machine is not a stalled bus.
+    requestTimeoutMs: 60_000,
+    connectionTimeoutMs: 10_000,
   });
 }
 
@@ -100,8 +105,8 @@ export function reconcileApp(env: OpsEnv, extra: WebhookAppOverrides = {}, tunin
 /** Serve `revision` for `key` at both the origin and the CDN path of the local origin. */
 export function serveRevision(origin: LocalOrigin, revision: number, key = 'sdk_key'): string {
   const text = makeDatafile({ revision, sdkKey: key });
-  origin.serve(`/datafiles/${key}.json`, body(text));
-  origin.serve(`/cdn/datafiles/${key}.json`, body(text));
+  origin.serve(datafilePath(key), body(text));
+  origin.serve(`/cdn${datafilePath(key)}`, body(text));
   return text;
 }
 

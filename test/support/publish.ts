@@ -3,7 +3,8 @@ import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Store } from '../../lib/aws/s3-store';
-import { legacyRevisionObjectKey, revisionObjectKey } from '../../lib/layout';
+import { Table } from '../../lib/aws/table';
+import { ATTR, legacyRevisionObjectKey, POINTER_SK, revisionObjectKey } from '../../lib/layout';
 import { makeDatafile, PROJECT_ID } from './datafiles';
 
 /** Where a test publishes datafiles: the webhook's own write path (S3Store + DynamoLedger). */
@@ -48,8 +49,9 @@ export async function pointAt(target: PublishTarget, key: string, revision: numb
   await target.dynamo.send(
     new UpdateItemCommand({
       TableName: target.table,
-      Key: { pk: { S: key }, sk: { S: 'POINTER' } },
-      UpdateExpression: 'SET revision = :r, s3Key = :k, sha256 = :h, updatedAt = :u, pinned = :p',
+      Key: Table.key(key, POINTER_SK),
+      UpdateExpression: 'SET #r = :r, #k = :k, #h = :h, #u = :u, #p = :p',
+      ExpressionAttributeNames: { '#r': ATTR.revision, '#k': ATTR.s3Key, '#h': ATTR.sha256, '#u': ATTR.updatedAt, '#p': ATTR.pinned },
       ExpressionAttributeValues: {
         ':r': { N: String(revision) },
         ':k': { S: revisionObjectKey(key, revision, sha256) },

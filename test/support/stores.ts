@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { dynamoClient, s3Client } from '../../lib/aws/clients';
+import { ATTR } from '../../lib/layout';
 import { ensureBucket, ensureTable } from '../../local/provision';
 
 /** Clients for the local stores the global setup started, and a fresh table + bucket per call. */
@@ -61,7 +62,8 @@ export async function itemsFor(stores: TestStores, key: string) {
   const out = await stores.dynamo.send(
     new QueryCommand({
       TableName: stores.table,
-      KeyConditionExpression: 'pk = :k',
+      KeyConditionExpression: '#pk = :k',
+      ExpressionAttributeNames: { '#pk': ATTR.pk },
       ExpressionAttributeValues: { ':k': { S: key } },
       ConsistentRead: true,
     }),

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { datafilePath } from '../../lib/layout';
 import { signBody } from '../../lib/webhook/signature';
 import { PROJECT_ID } from './datafiles';
 
@@ -24,8 +25,8 @@ export function payload(o: PayloadOptions): string {
     event: o.event ?? 'project.datafile_updated',
     data: {
       revision: o.revision,
-      origin_url: `${o.origin}/datafiles/${key}.json${o.query ?? ''}`,
-      cdn_url: `${o.origin}/cdn/datafiles/${key}.json${o.query ?? ''}`,
+      origin_url: `${o.origin}${datafilePath(key)}${o.query ?? ''}`,
+      cdn_url: `${o.origin}/cdn${datafilePath(key)}${o.query ?? ''}`,
       environment: o.environment ?? 'Production',
     },
   });

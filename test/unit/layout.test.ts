@@ -1,4 +1,4 @@
-import { DEFAULT_DATAFILE_BASES, datafileUrls, isValidKey, keyFromUrl } from '../../lib/layout';
+import { DEFAULT_DATAFILE_BASES, datafilePath, datafileUrls, isValidKey, keyFromDatafilePath, keyFromUrl } from '../../lib/layout';
 
 const bases = DEFAULT_DATAFILE_BASES;
 
@@ -60,5 +60,19 @@ describe('datafileUrls', () => {
       'https://optimizely.s3.amazonaws.com/json/1234.json',
       'https://cdn.optimizely.com/json/1234.json',
     ]);
+  });
+});
+
+describe('keyFromDatafilePath', () => {
+  it('accepts exactly /datafiles/{valid key}.json', () => {
+    expect(keyFromDatafilePath('/datafiles/Abc_123-x.json')).toBe('Abc_123-x');
+    for (const path of ['/datafiles/auth/k.json', '/json/123.json', '/datafiles/k.json/', '/datafiles/a.b.json', '/x/datafiles/k.json']) {
+      expect(keyFromDatafilePath(path)).toBeUndefined();
+    }
+    expect(keyFromDatafilePath(`/datafiles/${'k'.repeat(129)}.json`)).toBeUndefined();
+  });
+
+  it('reads back the key of datafilePath', () => {
+    expect(keyFromDatafilePath(datafilePath('sdk_Key-1'))).toBe('sdk_Key-1');
   });
 });

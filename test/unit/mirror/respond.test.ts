@@ -1,4 +1,4 @@
-import { type MirrorObject, mirrorKeyFromPath, mirrorResponse } from '../../../lib/mirror/respond';
+import { type MirrorObject, mirrorResponse } from '../../../lib/mirror/respond';
 
 const SHA = 'a'.repeat(64);
 const ETAG = `"${SHA}"`;
@@ -83,15 +83,5 @@ describe('mirrorResponse', () => {
 
     expect(res.statusCode).toBe(404);
     expect(JSON.parse(String(res.body))).toEqual({ error: 'not_found' });
-  });
-});
-
-describe('mirrorKeyFromPath', () => {
-  it('accepts exactly /datafiles/{valid key}.json', () => {
-    expect(mirrorKeyFromPath('/datafiles/Abc_123-x.json')).toBe('Abc_123-x');
-    for (const path of ['/datafiles/auth/k.json', '/json/123.json', '/datafiles/k.json/', '/datafiles/a.b.json', '/x/datafiles/k.json']) {
-      expect(mirrorKeyFromPath(path)).toBeUndefined();
-    }
-    expect(mirrorKeyFromPath(`/datafiles/${'k'.repeat(129)}.json`)).toBeUndefined();
   });
 });

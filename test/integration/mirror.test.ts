@@ -6,7 +6,6 @@ import { createReconcileApp, createWebhookApp } from '../../lib/app';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { S3Mirror } from '../../lib/aws/s3-mirror';
 import { S3Store } from '../../lib/aws/s3-store';
-import { runCli } from '../../lib/cli/main';
 import { mirrorObjectKey } from '../../lib/layout';
 import { createRollbackApp } from '../../lib/rollback-app';
 import { pinRevision } from '../../lib/sync/pin';
@@ -17,6 +16,7 @@ import { makeDatafile, PROJECT_ID } from '../support/datafiles';
 import {
   basesFor,
   captureLogger,
+  cli,
   deliver,
   fetchPolicyFor,
   opsOverrides,
@@ -203,22 +203,22 @@ describe('the SDK mirror (local route)', () => {
       const live = await deliverWithToken(2); // recorded secure: true; the move removes the copy
       const afterMove = await copied();
 
-      const pinned = await cli('pin', 'sdk_key', '1');
+      const pinned = await cli(env, 'pin', 'sdk_key', '1');
 
       expect(live.status).toBe('updated');
       expect(afterMove).toBe(false);
-      expect(pinned).toEqual({ code: 0, out: 'Pinned sdk_key at revision 1 (was 2).' });
+      expect(pinned).toEqual({ code: 0, out: 'Pinned sdk_key at revision 1 (was 2).', err: '' });
       expect(await copied()).toBe(false);
     });
 
     it('is not re-published by a CLI pin between revisions stored before the token, once a newer one records it', async () => {
       await deliver(env, 1, 'sdk_key', { mirror });
       await deliver(env, 2, 'sdk_key', { mirror });
-      await cli('pin', 'sdk_key', '2'); // all recorded secure: false, so the copy stays
+      await cli(env, 'pin', 'sdk_key', '2'); // all recorded secure: false, so the copy stays
       const before = await copied();
       const held = await deliverWithToken(3); // stored with the token while pinned: history only
 
-      const pinned = await cli('pin', 'sdk_key', '1');
+      const pinned = await cli(env, 'pin', 'sdk_key', '1');
 
       expect(before).toBe(true);
       expect(held.status).toBe('pinned');
@@ -368,17 +368,6 @@ async function deliverWithToken(revision: number): Promise<Record<string, unknow
   const app = createWebhookApp(tokenedConfig(), opsOverrides(env, { mirror }));
   const res = await app(httpApiEvent(payload({ revision, key: 'sdk_key', origin: env.origin.url })));
   return JSON.parse(res.body) as Record<string, unknown>;
-}
-
-/** The datafile-sync CLI against the test stores, as an operator runs it (no projects config). */
-async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const code = await runCli(
-    ['--table', env.stores.table, '--bucket', env.stores.bucket, ...argv],
-    { out: (l) => out.push(l), err: () => undefined, env: {} },
-    { dynamo: env.stores.dynamo, s3: env.stores.s3 },
-  );
-  return { code, out: out.join('\n') };
 }
 
 function storeDeps() {

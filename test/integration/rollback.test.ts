@@ -4,7 +4,6 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { EventBridgePublisher, ROLLBACK_DETAIL_TYPE } from '../../lib/aws/events';
 import { S3Store } from '../../lib/aws/s3-store';
-import { runCli } from '../../lib/cli/main';
 import { DatafileSyncError } from '../../lib/errors';
 import { POINTER_SK, revisionObjectKey } from '../../lib/layout';
 import { createRollbackApp } from '../../lib/rollback-app';
@@ -14,7 +13,7 @@ import type { StoredRevision } from '../../lib/sync/ports';
 import type { AlarmStateChangeEvent } from '../../lib/sync/rollback';
 import { settlePointer } from '../../lib/sync/settle';
 import { makeDatafile, PROJECT_ID } from '../support/datafiles';
-import { BUS, busClient, captureLogger, startOpsEnv } from '../support/ops';
+import { BUS, busClient, captureLogger, cli, startOpsEnv } from '../support/ops';
 import { readObject } from '../support/stores';
 
 let env: Awaited<ReturnType<typeof startOpsEnv>>;
@@ -76,16 +75,6 @@ function rollbackApp() {
       clock: () => new Date(ALARM_AT.getTime() + 5_000),
     },
   );
-}
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const code = await runCli(
-    ['--table', env.stores.table, '--bucket', env.stores.bucket, ...argv],
-    { out: (l) => out.push(l), err: () => undefined, env: {} },
-    { dynamo: env.stores.dynamo, s3: env.stores.s3 },
-  );
-  return { code, out: out.join('\n') };
 }
 
 const pointerOf = (key: string) => ledger().getPointer(key);
@@ -278,9 +267,9 @@ describe('rollbackOnAlarm', () => {
     await move('sdk_key', 5, minutesBefore(2));
     await rollbackApp()(alarmEvent(ALARM));
 
-    const history = await cli('history', 'sdk_key');
-    const status = await cli('status', 'sdk_key');
-    const json = JSON.parse((await cli('status', 'sdk_key', '--json')).out) as Array<Record<string, unknown>>;
+    const history = await cli(env, 'history', 'sdk_key');
+    const status = await cli(env, 'status', 'sdk_key');
+    const json = JSON.parse((await cli(env, 'status', 'sdk_key', '--json')).out) as Array<Record<string, unknown>>;
 
     expect(history.out.split('\n').slice(-2)).toEqual([
       `Rolled back 5 → 4 at 2030-01-01T12:00:05.000Z (rollback: ${ALARM}).`,

@@ -1,10 +1,12 @@
 import { createReconcileApp, createWebhookApp } from '../../lib/app';
-import { runCli } from '../../lib/cli/main';
 import { datafilePath } from '../../lib/layout';
 import { body } from '../../local/origin';
 import { buildDatafile, type DatafileSpec } from './datafile-builders';
 import { PROJECT_ID } from './datafiles';
 import { BUS, basesFor, busClient, captureLogger, fetchPolicyFor, type startOpsEnv, testWebhookConfig } from './ops';
+
+export { cli } from './ops';
+
 import { httpApiEvent, payload, SECRET } from './webhooks';
 
 /** Helpers of the change-safety tests: a project with guardrails, datafiles from specs, the CLI. */
@@ -51,16 +53,4 @@ export function serve(env: Env, spec: DatafileSpec & { revision: number }, key =
   env.origin.serve(datafilePath(key), body(text));
   env.origin.serve(`/cdn${datafilePath(key)}`, body(text));
   return text;
-}
-
-/** Run the CLI in-process against the test stores. */
-export async function cli(env: Env, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--table', env.stores.table, '--bucket', env.stores.bucket, '--bus', BUS, ...argv],
-    { out: (l) => out.push(l), err: (l) => err.push(l), env: {} },
-    { dynamo: env.stores.dynamo, s3: env.stores.s3, events: busClient(env.bus) },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
 }

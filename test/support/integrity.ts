@@ -2,12 +2,14 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
 import { DynamoLedger } from '../../lib/aws/dynamo-ledger';
 import { Table } from '../../lib/aws/table';
-import { runCli } from '../../lib/cli/main';
 import type { WebhookConfig } from '../../lib/config';
 import { aliasObjectKey, POINTER_SK } from '../../lib/layout';
 import { createDatafileReader } from '../../lib/reader';
 import { sha256 } from './invariants';
-import { BUS, basesFor, busClient, fetchPolicyFor, type OpsEnv, opsOverrides, testWebhookConfig } from './ops';
+import { BUS, basesFor, fetchPolicyFor, type OpsEnv, opsOverrides, testWebhookConfig } from './ops';
+
+export { cli } from './ops';
+
 import { localClients, readObject } from './stores';
 import { httpApiEvent, payload } from './webhooks';
 
@@ -35,18 +37,6 @@ export function integrityReconcile(env: OpsEnv, extra: WebhookAppOverrides = {})
 export async function send(handler: ReturnType<typeof integrityApp>, env: OpsEnv, key: string, revision: number, query = '') {
   const res = await handler(httpApiEvent(payload({ revision, key, origin: env.origin.url, query })));
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
-}
-
-/** Run the CLI in-process against the env's stores; capture stdout, stderr and the exit code. */
-export async function cli(env: OpsEnv, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    ['--table', env.stores.table, '--bucket', env.stores.bucket, '--bus', BUS, ...argv],
-    { out: (l) => out.push(l), err: (l) => err.push(l), env: {} },
-    { dynamo: env.stores.dynamo, s3: env.stores.s3, events: env.bus ? busClient(env.bus) : undefined },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 /** The raw pointer item: revision, sha256, pinned, and the move marks (`pendingEvent`, `eventId`). */

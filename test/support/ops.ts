@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReconcileApp, createWebhookApp, type WebhookAppOverrides } from '../../lib/app';
 import { awsClient } from '../../lib/aws/clients';
+import { runCli } from '../../lib/cli/main';
 import type { DatafileBases, ReconcileConfig, WebhookConfig } from '../../lib/config';
 import { parseProjectsConfig } from '../../lib/config';
 import type { FetchPolicy } from '../../lib/datafile/fetch';
@@ -115,4 +116,16 @@ export async function deliver(env: OpsEnv, revision: number, key = 'sdk_key', ex
   serveRevision(env.origin, revision, key);
   const res = await webhookApp(env, extra)(httpApiEvent(payload({ revision, key, origin: env.origin.url })));
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
+}
+
+/** Run the CLI in-process against the env's stores; capture stdout, stderr and the exit code. */
+export async function cli(env: OpsEnv, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    ['--table', env.stores.table, '--bucket', env.stores.bucket, '--bus', BUS, ...argv],
+    { out: (l) => out.push(l), err: (l) => err.push(l), env: {} },
+    { dynamo: env.stores.dynamo, s3: env.stores.s3, events: env.bus ? busClient(env.bus) : undefined },
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -66,19 +66,23 @@ export async function prepareChanges(
       return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
   };
+  // One diff per base, shared by the stored summary and the guard (usually the same base). Revisions
+  // start at 1, so 0 stands for "no previous revision" (the key's first).
   const diffs = new Map<number, Promise<Outcome>>();
   const diffFrom = (base: Ref | undefined): Promise<Outcome> => {
-    if (!base) return Promise.resolve(diffAgainst(undefined, undefined));
-    let diff = diffs.get(base.revision);
+    const id = base?.revision ?? 0;
+    let diff = diffs.get(id);
     if (!diff) {
-      diff = readDoc(rev.key, base, deps.store, cache).then(
-        (previous) => diffAgainst(base, previous),
-        (error: unknown) => {
-          deps.logger?.warn('diff failed', { key: rev.key, revision: rev.revision, base: base.revision, error: describeError(error) });
-          return undefined;
-        },
-      );
-      diffs.set(base.revision, diff);
+      diff = !base
+        ? Promise.resolve(diffAgainst(undefined, undefined))
+        : readDoc(rev.key, base, deps.store, cache).then(
+            (previous) => diffAgainst(base, previous),
+            (error: unknown) => {
+              deps.logger?.warn('diff failed', { key: rev.key, revision: rev.revision, base: base.revision, error: describeError(error) });
+              return undefined;
+            },
+          );
+      diffs.set(id, diff);
     }
     return diff;
   };
